@@ -17,6 +17,7 @@ cleans values and then hands over to the same row rules used here
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -31,6 +32,39 @@ DUPLICATE_KEY = (
     "invoice_date", "invoice_received_date", "payment_date", "gross_amount_gbp",
 )
 
+# (mask, column, reason, value shown in rejects.csv or None for the column's own value)
+RuleCheck = tuple[pl.Expr, str, str, "pl.Expr | None"]
+
+
+def invoice_rule_checks(columns: Sequence[str]) -> list[RuleCheck]:
+    """The row-local invoice rules that apply to a frame with these ``columns``.
+
+    Each check is ``(mask, column, reason, value)``: rows where ``mask`` holds are rejected, naming
+    ``column`` and showing ``value`` (``None``: the column's own value). The expressions work on
+    eager and lazy frames alike, so a streaming ingest applies the same rules as this module.
+
+    >>> [c[1] for c in invoice_rule_checks(["invoice_received_date", "payment_date"])]
+    ['payment_date']
+    """
+    cols = set(columns)
+    checks: list[RuleCheck] = []
+    paid_cols = [c for c in ("supplier_received_date", "payment_date") if c in cols]
+    if "invoice_received_date" in cols:
+        if paid_cols:
+            paid = pl.coalesce([pl.col(c) for c in paid_cols])
+            checks.append((paid < pl.col("invoice_received_date"), "payment_date",
+                           "paid before the invoice was received", paid.cast(pl.String)))
+        if "invoice_date" in cols:
+            checks.append((
+                pl.col("invoice_received_date") < pl.col("invoice_date") - pl.duration(days=366),
+                "invoice_received_date", "received more than a year before the invoice date", None,
+            ))
+        if "due_date" in cols:
+            issued = "invoice_date" if "invoice_date" in cols else "invoice_received_date"
+            checks.append((pl.col("due_date") < pl.col(issued), "due_date",
+                           "due before the invoice was issued", None))
+    return checks
+
 
 def apply_invoice_rules(typed: pl.DataFrame, source_file: str) -> pl.DataFrame:
     """Row rules for invoices: impossible date order and exact duplicates (first kept).
@@ -38,33 +72,10 @@ def apply_invoice_rules(typed: pl.DataFrame, source_file: str) -> pl.DataFrame:
     Returns the rejects. Credit notes (negative amounts) are kept and flagged by
     :func:`flag_credit_notes`, not rejected.
     """
-    out = []
-    paid = pl.coalesce(
-        [pl.col(c) for c in ("supplier_received_date", "payment_date") if c in typed.columns]
-        or [pl.lit(None, pl.Date)]
-    )
-    if "invoice_received_date" in typed.columns:
-        col = "supplier_received_date" if "supplier_received_date" in typed.columns else "payment_date"
-        if col in typed.columns or "payment_date" in typed.columns:
-            frame = typed.with_columns(paid.alias("__paid"))
-            out.append(make_rejects(
-                frame, pl.col("__paid") < pl.col("invoice_received_date"),
-                "payment_date", "paid before the invoice was received", source_file,
-                value=pl.col("__paid").cast(pl.String),
-            ))
-        if "invoice_date" in typed.columns:
-            out.append(make_rejects(
-                typed,
-                pl.col("invoice_received_date") < pl.col("invoice_date") - pl.duration(days=366),
-                "invoice_received_date",
-                "received more than a year before the invoice date", source_file,
-            ))
-    if "due_date" in typed.columns and "invoice_received_date" in typed.columns:
-        out.append(make_rejects(
-            typed, pl.col("due_date") < pl.col("invoice_date" if "invoice_date" in typed.columns
-                                                else "invoice_received_date"),
-            "due_date", "due before the invoice was issued", source_file,
-        ))
+    out = [
+        make_rejects(typed, mask, column, reason, source_file, value=value)
+        for mask, column, reason, value in invoice_rule_checks(typed.columns)
+    ]
     key = [c for c in DUPLICATE_KEY if c in typed.columns]
     if key:
         dup = typed.select(ROW, *key).with_columns(
