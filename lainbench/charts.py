@@ -1,0 +1,294 @@
+"""Altair charts that draw with no network, in JupyterLab, in nbconvert HTML and in reports.
+
+Altair's default output loads vega, vega-lite and vega-embed from a CDN, so an exported report shows
+no charts offline. :func:`enable_offline` fixes that for a notebook:
+
+1. it displays, once, the vega-embed bundle that ships inside ``vl-convert-python`` (about 0.9 MB of
+   JavaScript that defines ``window.vegaEmbed``), and
+2. it registers and enables an altair renderer, ``lainbench``, whose output is plain ``text/html``:
+   a ``<div>`` and a small script, wrapped in its own function scope so several charts on one page
+   never clash, that waits for ``vegaEmbed`` and draws the chart from its inline spec as SVG.
+
+Plain ``jupyter nbconvert --to html`` keeps both outputs, so a papermill-executed notebook exported
+either way draws every chart offline. With ``save_dir`` set, each chart shown is also written as PNG,
+SVG and Vega-Lite JSON (rendered by vl-convert, no browser), for slide decks and the benchmark pack.
+
+>>> import altair as alt, polars as pl
+>>> html = chart_html(alt.Chart(pl.DataFrame({"x": [1, 2]})).mark_bar().encode(x="x:Q").to_dict())
+>>> "vegaEmbed" in html and "cdn" not in html.lower()
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+
+RENDERER = "lainbench"
+BUNDLE_MARKER = "lainbench-vega-bundle"
+_state: dict[str, Any] = {"save_dir": None, "count": 0}
+
+
+@functools.cache
+def vega_bundle() -> str:
+    """The vega + vega-lite + vega-embed JavaScript bundle shipped by vl-convert (offline)."""
+    import vl_convert as vlc
+
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+
+
+def bundle_html() -> str:
+    """A ``<script>`` element defining ``window.vegaEmbed``; include once per page."""
+    return (
+        f'<script type="text/javascript" id="{BUNDLE_MARKER}">\n'
+        f"if (!window.vegaEmbed) {{\n{vega_bundle()}\n}}\n</script>\n"
+        '<div class="lainbench-offline-note" style="display:none">'
+        "charts drawn offline by lainbench</div>"
+    )
+
+
+def chart_html(spec: dict[str, Any], div_id: str | None = None) -> str:
+    """HTML that draws ``spec`` once ``window.vegaEmbed`` exists (no external requests)."""
+    div_id = div_id or f"lainbench-chart-{uuid.uuid4().hex[:12]}"
+    payload = json.dumps(spec, default=str).replace("</", "<\\/")
+    return f"""<div id="{div_id}" class="lainbench-chart"></div>
+<script type="text/javascript">
+(function () {{
+  var spec = {payload};
+  var tries = 0;
+  function draw() {{
+    var el = document.getElementById("{div_id}");
+    if (window.vegaEmbed && el) {{
+      window.vegaEmbed(el, spec, {{"renderer": "svg", "actions": false}}).catch(function (err) {{
+        el.textContent = "Chart could not be drawn: " + err;
+      }});
+    }} else if (tries++ < 200) {{
+      setTimeout(draw, 50);
+    }} else if (el) {{
+      el.textContent = "Chart library missing: run lainbench.charts.enable_offline() first.";
+    }}
+  }}
+  draw();
+}})();
+</script>"""
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:60] or "chart"
+
+
+def _title_of(spec: dict[str, Any]) -> str:
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(map(str, title))
+    return str(title) if title else "chart"
+
+
+def save(chart: alt.TopLevelMixin | dict[str, Any], path_stem: str | Path,
+         formats: tuple[str, ...] = ("png", "svg", "json")) -> list[Path]:
+    """Write ``chart`` as PNG, SVG and/or Vega-Lite JSON next to ``path_stem`` (no browser)."""
+    import vl_convert as vlc
+
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    stem = Path(path_stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    vl = vl_version_for_vl_convert()
+    written = []
+    for fmt in formats:
+        path = stem.with_suffix(f".{fmt}")
+        tmp = path.with_name(f".{path.name}.tmp")
+        if fmt == "png":
+            tmp.write_bytes(vlc.vegalite_to_png(spec, vl_version=vl, scale=2))
+        elif fmt == "svg":
+            tmp.write_text(vlc.vegalite_to_svg(spec, vl_version=vl), encoding="utf-8")
+        elif fmt == "json":
+            tmp.write_text(json.dumps(spec, indent=1, default=str), encoding="utf-8")
+        else:
+            raise ValueError(f"unknown chart format {fmt!r}; use png, svg or json")
+        tmp.replace(path)
+        written.append(path)
+    return written
+
+
+def _renderer(spec: dict[str, Any], **_: Any) -> dict[str, str]:
+    save_dir = _state["save_dir"]
+    if save_dir is not None:
+        _state["count"] += 1
+        save(spec, Path(save_dir) / f"{_state['count']:02d}_{_slug(_title_of(spec))}")
+    return {"text/html": chart_html(spec), "text/plain": f"<chart: {_title_of(spec)}>"}
+
+
+def enable_offline(save_dir: str | Path | None = None, display_bundle: bool = True):
+    """Draw altair charts offline in this kernel; optionally save each one to ``save_dir``.
+
+    Call it once at the top of a notebook. Returns an object whose display is the bundle script,
+    so the bundle lands in the notebook's outputs exactly once.
+    """
+    alt.renderers.register(RENDERER, _renderer)
+    alt.renderers.enable(RENDERER)
+    _state["save_dir"] = Path(save_dir) if save_dir is not None else None
+    _state["count"] = 0
+    if display_bundle:
+        from IPython.display import HTML, display
+
+        display(HTML(bundle_html()))
+    return None
+
+
+def standalone_html(charts: list[alt.TopLevelMixin], title: str = "lainbench") -> str:
+    """A complete offline HTML page drawing several charts (bundle inlined once)."""
+    body = "\n".join(chart_html(c.to_dict()) for c in charts)
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
+        f"{bundle_html()}</head><body>{body}</body></html>"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Payment-performance charts (notebook 01). Each takes a small, already-aggregated polars frame.
+
+_WIDTH = 520
+
+
+def _named(df, members):
+    """Attach member display names (``org_name``) when a member table is given."""
+    import polars as pl
+
+    if members is None or "buyer_org_id" not in df.columns:
+        return df.with_columns(pl.col("buyer_org_id").alias("member")) if "buyer_org_id" in df.columns else df
+    names = members.select(pl.col("org_id").alias("buyer_org_id"), pl.col("org_name").alias("member"))
+    return df.join(names, on="buyer_org_id", how="left").with_columns(
+        pl.coalesce("member", "buyer_org_id").alias("member")
+    )
+
+
+def cumulative_days_chart(distribution, members=None, focus_member: str | None = None):
+    """Share of invoices paid by day N, one line per member (from ``payments.days_distribution``)."""
+    import polars as pl
+
+    df = _named(distribution, members).sort("buyer_org_id", "days").with_columns(
+        pl.col("share_pct").cum_sum().over("buyer_org_id").alias("cumulative_pct")
+    )
+    base = alt.Chart(df).encode(
+        x=alt.X("days:Q", title="Days from invoice receipt to payment (capped at 120)"),
+        y=alt.Y("cumulative_pct:Q", title="Invoices paid by then (%)", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("member:N", title="Member"),
+        tooltip=["member:N", "days:Q", alt.Tooltip("cumulative_pct:Q", format=".1f")],
+    )
+    lines = base.mark_line(strokeWidth=1.5)
+    if focus_member:
+        lines = lines.encode(
+            strokeWidth=alt.condition(
+                alt.datum.buyer_org_id == focus_member, alt.value(4), alt.value(1.2)
+            )
+        )
+    rule = alt.Chart().mark_rule(strokeDash=[4, 4], color="grey").encode(x=alt.datum(30))
+    return alt.layer(lines, rule, data=df).properties(
+        width=_WIDTH, height=320, title="How quickly each member pays: share of invoices paid by day N"
+    )
+
+
+def ranked_bar_chart(peer, members=None, title: str | None = None, unit: str = "%",
+                     focus_member: str | None = None):
+    """Members ranked on one measure for one period, with the network median as a rule."""
+    import polars as pl
+
+    df = _named(peer, members)
+    median = float(df["network_median"][0]) if df.height else 0.0
+    color = (
+        alt.condition(alt.datum.buyer_org_id == focus_member, alt.value("#d95f02"), alt.value("#1b9e77"))
+        if focus_member else alt.value("#1b9e77")
+    )
+    bars = alt.Chart(df).mark_bar().encode(
+        y=alt.Y("member:N", sort=alt.SortField("rank", order="ascending"), title=None),
+        x=alt.X("value:Q", title=f"{df['measure'][0] if df.height else ''} ({unit})"),
+        color=color,
+        tooltip=["member:N", alt.Tooltip("value:Q", format=".1f"), "rank:Q",
+                 alt.Tooltip("distance_from_median:Q", format="+.1f")],
+    )
+    rule = alt.Chart(pl.DataFrame({"median": [median]})).mark_rule(
+        color="black", strokeDash=[4, 3]).encode(x="median:Q")
+    return (bars + rule).properties(
+        width=_WIDTH, height=22 * max(df.height, 1),
+        title=title or "Members ranked (dashed line: network median)",
+    )
+
+
+def trend_chart(trend_df, measure: str, members=None, title: str | None = None):
+    """One line per member across reporting periods."""
+    df = _named(trend_df, members)
+    return alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("period:O", title="Reporting period"),
+        y=alt.Y(f"{measure}:Q", title=measure.replace("_", " "), scale=alt.Scale(zero=False)),
+        color=alt.Color("member:N", title="Member"),
+        tooltip=["member:N", "period:O", alt.Tooltip(f"{measure}:Q", format=".1f")],
+    ).properties(width=_WIDTH, height=300, title=title or f"Trend: {measure.replace('_', ' ')}")
+
+
+def size_band_chart(metrics, period: str, measure: str = "paid_within_30_days_pct", members=None):
+    """For one period, ``measure`` per member split by supplier size band."""
+    import polars as pl
+
+    df = _named(
+        metrics.filter((pl.col("period") == period) & (pl.col("supplier_size_band") != "all")
+                       & (pl.col("supplier_size_band") != "unknown")),
+        members,
+    )
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X(f"{measure}:Q", title=measure.replace("_", " ") + " (%)"),
+        y=alt.Y("supplier_size_band:N", sort=["micro", "small", "medium", "large"], title=None),
+        color=alt.Color("supplier_size_band:N", sort=["micro", "small", "medium", "large"],
+                        title="Supplier size"),
+        row=alt.Row("member:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+        tooltip=["member:N", "supplier_size_band:N", alt.Tooltip(f"{measure}:Q", format=".1f"),
+                 "invoice_count:Q"],
+    ).properties(width=_WIDTH - 140, height=60, title=f"By supplier size, {period}")
+
+
+def interest_chart(interest, members=None):
+    """Statutory interest and fixed compensation owed on late payments, per member and period."""
+    import polars as pl
+
+    df = _named(interest, members).unpivot(
+        index=["buyer_org_id", "member", "period"],
+        on=["statutory_interest_gbp", "fixed_compensation_gbp"],
+        variable_name="component", value_name="gbp",
+    ).with_columns(pl.col("component").str.replace("_gbp", "").str.replace_all("_", " "))
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y("member:N", sort="-x", title=None),
+        x=alt.X("sum(gbp):Q", title="Owed to suppliers under the Late Payment Act (£)"),
+        color=alt.Color("component:N", title=None),
+        tooltip=["member:N", "period:N", "component:N", alt.Tooltip("sum(gbp):Q", format=",.0f")],
+    ).properties(width=_WIDTH, height=22 * max(df["member"].n_unique(), 1),
+                 title="What late payment would owe suppliers: statutory interest + compensation")
+
+
+def targets_chart(results, period: str, members=None):
+    """Pass / fail grid: members x targets for one period."""
+    import polars as pl
+
+    df = _named(results.filter(pl.col("period") == period), members).with_columns(
+        pl.when(pl.col("passed")).then(pl.lit("met")).when(~pl.col("passed")).then(pl.lit("not met"))
+        .otherwise(pl.lit("no data")).alias("result")
+    )
+    return alt.Chart(df).mark_rect(stroke="white").encode(
+        x=alt.X("label:N", title=None, axis=alt.Axis(labelAngle=-35)),
+        y=alt.Y("member:N", title=None),
+        color=alt.Color("result:N", scale=alt.Scale(domain=["met", "not met", "no data"],
+                                                    range=["#1b9e77", "#d95f02", "#cccccc"])),
+        tooltip=["member:N", "label:N", alt.Tooltip("value:Q", format=".1f"), "comparison:N",
+                 "threshold:Q", "result:N"],
+    ).properties(width=_WIDTH, height=22 * max(df["member"].n_unique(), 1),
+                 title=f"Targets met, {period}")

@@ -1,0 +1,155 @@
+"""The ``lainbench`` command line.
+
+Every :class:`~lainbench.errors.LainbenchError` is printed as one clear message with no
+traceback, and the command exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from lainbench import __version__
+from lainbench.errors import LainbenchError
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from lainbench.runner import run_notebook
+
+    result = run_notebook(args.name, args.params, args.p, args.out, report=not args.no_html,
+                          log_output=args.verbose)
+    print(f"{args.name}: ran in {result.seconds:.1f} s")
+    print(f"  executed notebook: {result.notebook}")
+    if result.html:
+        print(f"  HTML report:       {result.html}")
+    print(f"  tables:            {len(result.tables)} parquet file(s) in {result.output_dir}")
+    if result.charts:
+        print(f"  charts:            {len(result.charts)} file(s) in {result.output_dir / 'charts'}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from lainbench.runner import load_run_params
+
+    _, values = load_run_params(args.name, args.params, args.p)
+    print(f"{args.name}: parameters OK")
+    for k, v in values.items():
+        print(f"  {k} = {v!r}")
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from lainbench.registry import INGEST_KINDS, load_object
+    from lainbench.runner import parse_overrides
+
+    if args.kind not in INGEST_KINDS:
+        raise LainbenchError(
+            f"unknown ingest kind {args.kind!r}; choose one of {', '.join(INGEST_KINDS)}")
+    func = load_object(INGEST_KINDS[args.kind])
+    options = parse_overrides(args.set)
+    if args.mapping:
+        options["mapping"] = args.mapping
+    if args.buyer:
+        options["buyer_org_id"] = args.buyer
+    if args.dataset:
+        options["source_dataset"] = args.dataset
+    result = func(args.file, **options)
+    paths = result.write(args.out)
+    print(result.summary())
+    for note in result.notes:
+        print(f"  note: {note}")
+    print(f"  accepted: {paths['table']}")
+    print(f"  rejects:  {paths['rejects']} ({result.rejects.height} line(s))")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from lainbench.demo import write_demo
+
+    paths = write_demo(args.out, n_invoices=args.invoices, seed=args.seed)
+    for name, path in paths.items():
+        print(f"{name}: {path}")
+    return 0
+
+
+def _cmd_list(_: argparse.Namespace) -> int:
+    from lainbench.registry import INGEST_KINDS, NOTEBOOKS
+
+    print("notebooks (lainbench run NAME):")
+    for name, e in NOTEBOOKS.items():
+        print(f"  {name:28s} notebooks/{e.filename}  params/{e.default_params}")
+    print("ingest kinds (lainbench ingest KIND FILE --out DIR):")
+    for kind in INGEST_KINDS:
+        print(f"  {kind}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and for sub-commands added by other modules)."""
+    parser = argparse.ArgumentParser(
+        prog="lainbench",
+        description="Benchmark anchor institutions' supplier payment and insurance practice.",
+    )
+    parser.add_argument("--version", action="version", version=f"lainbench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="validate parameters, run a notebook, export its report")
+    run.add_argument("name", help="notebook name without its number, e.g. payment_performance")
+    run.add_argument("--params", help="parameter YAML (default: params/<name>.yaml)")
+    run.add_argument("-p", action="append", metavar="KEY=VALUE", help="override one parameter")
+    run.add_argument("--out", help="output folder (default: reports/<name>)")
+    run.add_argument("--no-html", action="store_true", help="skip the HTML report")
+    run.add_argument("--verbose", action="store_true", help="stream the notebook's output")
+    run.set_defaults(func=_cmd_run)
+
+    check = sub.add_parser("check", help="validate a notebook's parameters without running it")
+    check.add_argument("name")
+    check.add_argument("--params")
+    check.add_argument("-p", action="append", metavar="KEY=VALUE")
+    check.set_defaults(func=_cmd_check)
+
+    ing = sub.add_parser("ingest", help="read a raw file into a canonical table + rejects.csv")
+    ing.add_argument("kind", help="canonical, invoices, ppr, returns or insurance")
+    ing.add_argument("file")
+    ing.add_argument("--out", required=True, help="folder for <table>.parquet and rejects.csv")
+    ing.add_argument("--mapping", help="header-mapping YAML (invoices)")
+    ing.add_argument("--buyer", help="buyer org id when the file has no buyer column")
+    ing.add_argument("--dataset", help="name recorded as source_dataset")
+    ing.add_argument("--set", action="append", metavar="KEY=VALUE", help="other reader option")
+    ing.set_defaults(func=_cmd_ingest)
+
+    demo = sub.add_parser("demo", help="generate the synthetic demo data")
+    demo.add_argument("--out", default="data/demo")
+    demo.add_argument("--invoices", type=int, default=200_000)
+    demo.add_argument("--seed", type=int, default=20260401)
+    demo.set_defaults(func=_cmd_demo)
+
+    lst = sub.add_parser("list", help="list notebooks and ingest kinds")
+    lst.set_defaults(func=_cmd_list)
+
+    try:  # the benchmark pack adds its own sub-command when present
+        from lainbench.pack import add_cli
+
+        add_cli(sub)
+    except ImportError:
+        pass
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the chosen sub-command; user errors print one line and exit 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except LainbenchError as exc:
+        print(f"lainbench: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("lainbench: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+

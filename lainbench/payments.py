@@ -1,0 +1,562 @@
+"""Payment-performance benchmarks from invoice-level records (canonical ``invoice_payment``).
+
+Day counting follows the Procurement Regulations 2024 reg 38 and the PPR regulations: day 1 is the
+first day after the invoice is received, and a payment is made when the supplier receives it, so
+
+    days_to_pay = coalesce(supplier_received_date, payment_date) - invoice_received_date
+
+An invoice paid on the day it arrives counts as 0 days and falls in the "within 30 days" bucket.
+Metrics count **paid invoices in the period they were paid** (as reg 38(2)(c) and PPR do), leave
+out credit notes (they are not payments), and are given by number and by value.
+
+>>> import datetime as dt
+>>> d = lambda s: dt.date.fromisoformat(s)
+>>> inv = pl.DataFrame({"buyer_org_id": ["A"] * 4, "invoice_id": list("1234"),
+...     "supplier_id": ["s1", "s2", "s3", "s4"], "supplier_size_band": ["micro", "small", "large", "large"],
+...     "invoice_received_date": [d("2025-04-01")] * 4,
+...     "supplier_received_date": [d("2025-04-06"), d("2025-04-21"), d("2025-05-11"), d("2025-06-30")],
+...     "agreed_terms_days": [30] * 4, "gross_amount_gbp": [100.0, 100.0, 100.0, 700.0]})
+>>> per = pl.DataFrame({"period": ["2025-26 H1"], "period_start": [d("2025-04-01")],
+...     "period_end": [d("2025-09-30")]})
+>>> m = payment_metrics(assign_period(derive(inv, interest=False), per), size_bands=False)
+>>> m.select("invoice_count", "mean_days_to_pay", "paid_within_30_days_pct",
+...          "paid_within_30_days_value_pct").row(0)
+(4, 38.75, 50.0, 20.0)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+from pydantic import Field
+
+from lainbench.config import resolve
+from lainbench.errors import SchemaError
+from lainbench.params import ParameterFile, RunParams
+from lainbench.schemas import INVOICE_PAYMENT
+
+Frame = pl.DataFrame | pl.LazyFrame
+BUCKET_DAYS = (5, 10, 30, 60)
+KEYS = ("buyer_org_id", "period")
+
+
+class PaymentPerformanceParams(RunParams):
+    """Parameters of ``notebooks/01_payment_performance.ipynb``."""
+
+    invoices_path: str = Field("data/demo/invoice_payment.parquet",
+                               description="canonical invoice_payment table (parquet or csv)")
+    members_path: str = Field("data/demo/member.parquet", description="member table")
+    periods_path: str = Field("data/demo/periods.parquet", description="reporting periods")
+    targets_file: str = Field("params/payment_targets.yaml", description="dated targets")
+    members: list[str] | Literal["all"] = "all"
+    periods: list[str] | Literal["all"] = "all"
+    focus_member: str | None = Field(None, description="member highlighted in the charts")
+    output_dir: str = "reports/payment_performance"
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_invoices(path: str | Path) -> pl.LazyFrame:
+    """Open a canonical invoice table lazily (parquet), or read and validate a canonical CSV.
+
+    Raises :class:`SchemaError` naming the file when required columns are missing.
+    """
+    p = resolve(path)
+    if not p.exists():
+        raise SchemaError(
+            f"{path}: file not found. For the demo data run `lainbench demo` (or `make report`); "
+            "for your own ledger run `lainbench ingest invoices FILE --out DIR` first"
+        )
+    if p.suffix.lower() == ".parquet":
+        lf = pl.scan_parquet(p)
+        cols = set(lf.collect_schema().names())
+        missing = sorted(INVOICE_PAYMENT.required - cols)
+        if missing:
+            raise SchemaError(f"{path}: missing required column(s) {', '.join(missing)}")
+        return lf
+    from lainbench.ingest.canonical import read_invoice_payment
+
+    return read_invoice_payment(p).accepted.lazy()
+
+
+def load_periods(path: str | Path) -> pl.DataFrame:
+    """Read the reporting-period table (``period``, ``period_start``, ``period_end``)."""
+    p = resolve(path)
+    if not p.exists():
+        raise SchemaError(f"{path}: file not found; run `lainbench demo` to create the demo tables")
+    df = pl.read_parquet(p) if p.suffix == ".parquet" else pl.read_csv(p, try_parse_dates=True)
+    need = {"period", "period_start", "period_end"}
+    if not need <= set(df.columns):
+        raise SchemaError(f"{path}: needs columns period, period_start, period_end")
+    return df.sort("period_start")
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-invoice derivations
+
+
+def _col_or_null(names: set[str], name: str, dtype: pl.DataType) -> pl.Expr:
+    return pl.col(name) if name in names else pl.lit(None, dtype=dtype).alias(name)
+
+
+def derive(invoices: Frame, *, interest: bool = True, buyer_types: pl.DataFrame | None = None
+           ) -> pl.LazyFrame:
+    """Add ``paid_date``, ``days_to_pay``, ``due_date`` (filled), ``paid_within_terms`` and
+    ``within_30_or_terms`` and, with ``interest``, the Late Payment Act columns.
+
+    ``due_date`` missing is taken as received + ``agreed_terms_days``. ``within_30_or_terms`` is the
+    test shared by PA 2023 s.68(2) and the NHS BPPC: paid within 30 days of receipt or, if later,
+    by the due date.
+    """
+    lf = invoices.lazy() if isinstance(invoices, pl.DataFrame) else invoices
+    names = set(lf.collect_schema().names())
+    received = pl.col("invoice_received_date")
+    paid = pl.coalesce(
+        _col_or_null(names, "supplier_received_date", pl.Date()),
+        _col_or_null(names, "payment_date", pl.Date()),
+    )
+    terms = _col_or_null(names, "agreed_terms_days", pl.Int32())
+    due = pl.coalesce(
+        _col_or_null(names, "due_date", pl.Date()),
+        received + pl.duration(days=terms),
+    )
+    lf = lf.with_columns(
+        paid.alias("paid_date"),
+        due.alias("due_date"),
+        _col_or_null(names, "disputed", pl.Boolean()).fill_null(False).alias("disputed"),
+        _col_or_null(names, "is_credit_note", pl.Boolean()).fill_null(pl.col("gross_amount_gbp") < 0)
+        .alias("is_credit_note"),
+        _col_or_null(names, "supplier_size_band", pl.String()).fill_null("unknown")
+        .alias("supplier_size_band"),
+    ).with_columns(
+        (pl.col("paid_date") - received).dt.total_days().cast(pl.Int32).alias("days_to_pay"),
+        (pl.col("paid_date") <= pl.col("due_date")).alias("paid_within_terms"),
+        (
+            pl.col("paid_date")
+            <= pl.max_horizontal(pl.col("due_date"), received + pl.duration(days=30))
+        ).alias("within_30_or_terms"),
+    )
+    if interest:
+        from lainbench import late_payment
+
+        lf = late_payment.with_statutory_interest(lf, buyer_types=buyer_types)
+    return lf
+
+
+def assign_period(invoices: Frame, periods: pl.DataFrame, on: str = "paid_date") -> pl.LazyFrame:
+    """Label each invoice with the reporting period containing its ``on`` date (else null)."""
+    lf = invoices.lazy() if isinstance(invoices, pl.DataFrame) else invoices
+    expr = pl.lit(None, dtype=pl.String)
+    for row in periods.sort("period_start", descending=True).iter_rows(named=True):
+        expr = (
+            pl.when(pl.col(on).is_between(pl.lit(row["period_start"]), pl.lit(row["period_end"])))
+            .then(pl.lit(row["period"]))
+            .otherwise(expr)
+        )
+    return lf.with_columns(expr.alias("period"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Metrics
+
+
+def _aggs() -> list[pl.Expr]:
+    days = pl.col("days_to_pay")
+    value = pl.col("gross_amount_gbp")
+    total = value.sum()
+    aggs = [
+        pl.len().alias("invoice_count"),
+        total.alias("invoice_value_gbp"),
+        days.mean().alias("mean_days_to_pay"),
+        days.median().alias("median_days_to_pay"),
+        days.quantile(0.9, interpolation="linear").alias("p90_days_to_pay"),
+    ]
+    for d in BUCKET_DAYS:
+        aggs.append(((days <= d).mean() * 100).alias(f"paid_within_{d}_days_pct"))
+        aggs.append(
+            ((value * (days <= d)).sum() / total * 100).alias(f"paid_within_{d}_days_value_pct")
+        )
+    aggs += [
+        (((days > 30) & (days <= 60)).mean() * 100).alias("paid_31_to_60_days_pct"),
+        ((days > 60).mean() * 100).alias("paid_over_60_days_pct"),
+        ((value * ((days > 30) & (days <= 60))).sum()).alias("paid_31_to_60_days_value_gbp"),
+        ((value * (days > 60)).sum()).alias("paid_over_60_days_value_gbp"),
+        ((value * (days <= 30)).sum()).alias("paid_within_30_days_value_gbp"),
+        (pl.col("paid_within_terms").mean() * 100).alias("paid_within_terms_pct"),
+        ((value * pl.col("paid_within_terms")).sum() / total * 100)
+        .alias("paid_within_terms_value_pct"),
+        (pl.col("disputed").mean() * 100).alias("disputed_pct"),
+        # s.68 / BPPC test on undisputed invoices: within 30 days or by the due date if later
+        (pl.col("within_30_or_terms").filter(~pl.col("disputed")).mean() * 100)
+        .alias("within_30_or_terms_pct"),
+        (
+            (value * pl.col("within_30_or_terms")).filter(~pl.col("disputed")).sum()
+            / value.filter(~pl.col("disputed")).sum() * 100
+        ).alias("within_30_or_terms_value_pct"),
+        (~pl.col("within_30_or_terms") & ~pl.col("disputed")).sum().alias("s68_breaches"),
+    ]
+    return aggs
+
+
+def paid_in_period(invoices: Frame) -> pl.LazyFrame:
+    """Invoices that count as payments: paid, in a period, and not credit notes."""
+    lf = invoices.lazy() if isinstance(invoices, pl.DataFrame) else invoices
+    return lf.filter(
+        pl.col("paid_date").is_not_null() & pl.col("period").is_not_null() & ~pl.col("is_credit_note")
+    )
+
+
+def payment_metrics(
+    invoices: Frame, by: Sequence[str] = KEYS, *, size_bands: bool = True
+) -> pl.DataFrame:
+    """Payment metrics per group (default member x period), overall and per supplier size band.
+
+    Input: invoices after :func:`derive` and :func:`assign_period`. Rows with
+    ``supplier_size_band == "all"`` are the overall figures. Percentages are 0-100.
+    """
+    lf = paid_in_period(invoices)
+    keys = list(by)
+    overall = lf.group_by(keys).agg(_aggs()).with_columns(
+        pl.lit("all").alias("supplier_size_band")
+    )
+    frames = [overall]
+    if size_bands:
+        frames.append(lf.group_by([*keys, "supplier_size_band"]).agg(_aggs()))
+    cols = overall.collect_schema().names()
+    out = pl.concat([f.select(cols) for f in frames]).collect()
+    band_order = {b: i for i, b in enumerate(("all", "micro", "small", "medium", "large", "unknown"))}
+    return (
+        out.with_columns(
+            pl.col("supplier_size_band").replace_strict(band_order, default=9).alias("__b")
+        )
+        .sort([*keys, "__b"])
+        .drop("__b")
+        .select([*keys, "supplier_size_band", *[c for c in cols if c not in (*keys, "supplier_size_band")]])
+    )
+
+
+def not_paid_within_terms(invoices: Frame, periods: pl.DataFrame,
+                          by: Sequence[str] = ("buyer_org_id",)) -> pl.DataFrame:
+    """PPR-style % of invoices **due** in each period not paid within agreed terms.
+
+    The base differs from the other metrics: invoices whose due date falls in the period, paid or
+    not (Reporting on Payment Practices and Performance Regulations 2017, Sch. 1). Unpaid invoices
+    past their due date count as not paid within terms. Also gives the value not paid within
+    terms and, of the invoices not paid within terms, the share that were disputed.
+    """
+    lf = invoices.lazy() if isinstance(invoices, pl.DataFrame) else invoices
+    lf = assign_period(lf.drop("period", strict=False), periods, on="due_date")
+    late = pl.col("paid_date").is_null() | (pl.col("paid_date") > pl.col("due_date"))
+    return (
+        lf.filter(pl.col("period").is_not_null() & ~pl.col("is_credit_note"))
+        .group_by([*by, "period"])
+        .agg(
+            pl.len().alias("invoices_due_count"),
+            (late.mean() * 100).alias("not_paid_within_terms_pct"),
+            (pl.col("gross_amount_gbp") * late).sum().alias("not_paid_within_terms_value_gbp"),
+            (pl.col("disputed").filter(late).mean() * 100).alias("not_paid_due_to_dispute_pct"),
+        )
+        .sort([*by, "period"])
+        .collect()
+    )
+
+
+def compliance_notice(metrics: pl.DataFrame) -> pl.DataFrame:
+    """The figures a payments compliance notice reports (Procurement Regulations 2024 reg 38(2)(c)).
+
+    Mean days to pay and the % of payments made in days 1-30, 31-60 and 61 or later, per member and
+    period, from the overall rows of :func:`payment_metrics`.
+    """
+    return metrics.filter(pl.col("supplier_size_band") == "all").select(
+        "buyer_org_id", "period", "invoice_count",
+        pl.col("mean_days_to_pay").round(1).alias("average_days_to_pay"),
+        pl.col("paid_within_30_days_pct").round(1).alias("paid_days_1_to_30_pct"),
+        pl.col("paid_31_to_60_days_pct").round(1).alias("paid_days_31_to_60_pct"),
+        pl.col("paid_over_60_days_pct").round(1).alias("paid_day_61_or_later_pct"),
+    )
+
+
+def published_figures(invoices: Frame, periods: pl.DataFrame) -> pl.DataFrame:
+    """What each member would publish, derived from its invoices, shaped as
+    ``org_payment_performance`` rows (regime ``internal``).
+
+    Input: invoices after :func:`derive`. Combines reg 38 figures, PPR value buckets and the
+    PPR-style not-paid-within-terms measures.
+    """
+    from lainbench.schemas import ORG_PAYMENT_PERFORMANCE
+
+    inv = assign_period(invoices, periods)
+    m = payment_metrics(inv, size_bands=False)
+    late = not_paid_within_terms(invoices, periods)
+    df = (
+        m.join(late, on=["buyer_org_id", "period"], how="left")
+        .join(periods, on="period", how="left")
+        .select(
+            pl.col("buyer_org_id").alias("org_id"),
+            pl.col("buyer_org_id").alias("org_name"),
+            pl.lit("internal").alias("regime"),
+            "period_start", "period_end",
+            pl.col("invoice_count").cast(pl.Int64).alias("invoices_paid_count"),
+            pl.col("invoice_value_gbp").round(2).alias("invoices_paid_value_gbp"),
+            pl.col("mean_days_to_pay").alias("avg_days_to_pay"),
+            pl.lit("invoice_receipt_to_supplier_receipt").alias("day_count_basis"),
+            "paid_within_5_days_pct", "paid_within_10_days_pct", "paid_within_30_days_pct",
+            "paid_31_to_60_days_pct", "paid_over_60_days_pct",
+            "paid_within_30_days_value_gbp", "paid_31_to_60_days_value_gbp",
+            "paid_over_60_days_value_gbp",
+            "not_paid_within_terms_pct", "not_paid_within_terms_value_gbp",
+            "not_paid_due_to_dispute_pct",
+            pl.col("within_30_or_terms_pct").alias("paid_within_target_count_pct"),
+            pl.col("within_30_or_terms_value_pct").alias("paid_within_target_value_pct"),
+            pl.lit("all").alias("payee_segment"),
+            pl.lit("lainbench invoice-derived").alias("source_dataset"),
+        )
+    )
+    return ORG_PAYMENT_PERFORMANCE.conform(df, source="published_figures")
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparisons across members and periods
+
+
+def trend(metrics: pl.DataFrame, measures: Sequence[str] = (
+    "mean_days_to_pay", "paid_within_30_days_pct", "paid_within_terms_pct")) -> pl.DataFrame:
+    """Per member, each measure by period with the change on the previous period."""
+    m = metrics.filter(pl.col("supplier_size_band") == "all").sort("buyer_org_id", "period")
+    return m.select(
+        "buyer_org_id", "period",
+        *[pl.col(c) for c in measures],
+        *[(pl.col(c) - pl.col(c).shift(1).over("buyer_org_id")).alias(f"{c}_change")
+          for c in measures],
+    )
+
+
+def peer_comparison(metrics: pl.DataFrame, measure: str = "paid_within_30_days_pct",
+                    higher_is_better: bool = True) -> pl.DataFrame:
+    """Rank members within each period on ``measure`` and give the distance from the network
+    median (the median of members' values, each member counting once).
+
+    >>> m = pl.DataFrame({"buyer_org_id": list("ABC"), "period": ["p"] * 3,
+    ...     "supplier_size_band": ["all"] * 3, "x": [90.0, 70.0, 80.0]})
+    >>> peer_comparison(m, "x").select("buyer_org_id", "rank", "distance_from_median").rows()
+    [('A', 1, 10.0), ('C', 2, 0.0), ('B', 3, -10.0)]
+    """
+    m = metrics.filter(pl.col("supplier_size_band") == "all")
+    return (
+        m.select(
+            "buyer_org_id", "period", pl.col(measure).alias("value"),
+            pl.col(measure).rank("min", descending=higher_is_better).over("period")
+            .cast(pl.Int32).alias("rank"),
+            pl.len().over("period").alias("members_ranked"),
+            pl.col(measure).median().over("period").alias("network_median"),
+        )
+        .with_columns(
+            (pl.col("value") - pl.col("network_median")).alias("distance_from_median"),
+            pl.lit(measure).alias("measure"),
+        )
+        .sort("period", "rank", "buyer_org_id")
+    )
+
+
+# Which measure each target in params/payment_targets.yaml is tested against, and how.
+TARGET_MEASURES: dict[str, tuple[str, str, str]] = {
+    # target name: (measure column, comparison, size band the measure is taken on)
+    "pa2023_s68_compliant_pct": ("within_30_or_terms_pct", ">=", "all"),
+    "gla_within_10_days_pct": ("paid_within_10_days_pct", ">=", "all"),
+    "nhs_bppc_count_pct": ("within_30_or_terms_pct", ">=", "all"),
+    "nhs_bppc_value_pct": ("within_30_or_terms_value_pct", ">=", "all"),
+    "ppn_within_60_days_pct": ("paid_within_60_days_pct", ">=", "all"),
+    "ppn_average_days_max": ("mean_days_to_pay", "<=", "all"),
+    "fair_payment_code_gold_within_30_days_pct": ("paid_within_30_days_pct", ">=", "all"),
+    "fair_payment_code_within_60_days_pct": ("paid_within_60_days_pct", ">=", "all"),
+    "fair_payment_code_silver_small_within_30_days_pct": ("paid_within_30_days_pct", ">=", "small_lt50"),
+}
+
+
+def target_results(metrics: pl.DataFrame, periods: pl.DataFrame, targets: ParameterFile
+                   ) -> pl.DataFrame:
+    """Pass/fail of each member and period against each target in force at the period's end.
+
+    Targets not yet in force at a period's end are left out of that period. The small-business
+    measure for the Fair Payment Code Silver tier pools micro and small suppliers (fewer than 50
+    staff), recomputed by invoice count from the band rows.
+    """
+    small = (
+        metrics.filter(pl.col("supplier_size_band").is_in(["micro", "small"]))
+        .group_by("buyer_org_id", "period")
+        .agg(
+            ((pl.col("paid_within_30_days_pct") * pl.col("invoice_count")).sum()
+             / pl.col("invoice_count").sum()).alias("paid_within_30_days_pct")
+        )
+        .with_columns(pl.lit("small_lt50").alias("supplier_size_band"))
+    )
+    allrows = metrics.filter(pl.col("supplier_size_band") == "all")
+    ends = dict(zip(periods["period"], periods["period_end"], strict=True))
+    rows = []
+    for name, (measure, op, band) in TARGET_MEASURES.items():
+        if name not in targets.parameters:
+            continue
+        src = allrows if band == "all" else small
+        for r in src.select("buyer_org_id", "period", measure).iter_rows():
+            member, period, value = r
+            end = ends.get(period)
+            threshold = targets.value(name, end) if end else None
+            if threshold is None:
+                continue
+            passed = None if value is None else (
+                value >= threshold if op == ">=" else value <= threshold
+            )
+            rows.append((member, period, name, targets.parameters[name].metadata.label, measure,
+                         value, op, float(threshold), passed))
+    return pl.DataFrame(
+        rows,
+        schema={"buyer_org_id": pl.String, "period": pl.String, "target": pl.String,
+                "label": pl.String, "measure": pl.String, "value": pl.Float64,
+                "comparison": pl.String, "threshold": pl.Float64, "passed": pl.Boolean},
+        orient="row",
+    ).sort("buyer_org_id", "period", "target")
+
+
+def fair_payment_code_tier(results: pl.DataFrame) -> pl.DataFrame:
+    """Fair Payment Code tier per member and period from :func:`target_results`.
+
+    Gold: >= 95 % of all invoices within 30 days. Silver: >= 95 % within 60 days and >= 95 % of
+    small-business invoices within 30 days. Bronze: >= 95 % within 60 days. Otherwise none.
+    """
+    w = results.pivot(on="target", index=["buyer_org_id", "period"], values="passed")
+    need = ["fair_payment_code_gold_within_30_days_pct", "fair_payment_code_within_60_days_pct",
+            "fair_payment_code_silver_small_within_30_days_pct"]
+    for c in need:
+        if c not in w.columns:
+            w = w.with_columns(pl.lit(None, pl.Boolean).alias(c))
+    gold, sixty, small = (pl.col(c).fill_null(False) for c in need)
+    return w.select(
+        "buyer_org_id", "period",
+        pl.when(gold).then(pl.lit("gold"))
+        .when(sixty & small).then(pl.lit("silver"))
+        .when(sixty).then(pl.lit("bronze"))
+        .otherwise(pl.lit("none")).alias("fair_payment_code_tier"),
+    ).sort("buyer_org_id", "period")
+
+
+def days_distribution(invoices: Frame, max_days: int = 120) -> pl.DataFrame:
+    """Share of each member's paid invoices by days to pay (capped at ``max_days``), for charts."""
+    lf = paid_in_period(invoices)
+    return (
+        lf.with_columns(pl.col("days_to_pay").clip(upper_bound=max_days).alias("days"))
+        .group_by("buyer_org_id", "days")
+        .agg(pl.len().alias("invoices"))
+        .with_columns((pl.col("invoices") / pl.col("invoices").sum().over("buyer_org_id") * 100)
+                      .alias("share_pct"))
+        .sort("buyer_org_id", "days")
+        .collect()
+    )
+
+
+def disclosure_counts(invoices: Frame, by: Sequence[str] = KEYS) -> pl.DataFrame:
+    """For statistical disclosure control: suppliers per cell and the largest supplier's share
+    of the cell's value (the p% rule needs it)."""
+    lf = paid_in_period(invoices)
+    per_supplier = lf.group_by([*by, "supplier_id"]).agg(pl.col("gross_amount_gbp").sum().alias("v"))
+    return (
+        per_supplier.group_by(list(by))
+        .agg(
+            pl.len().alias("supplier_count"),
+            (pl.col("v").max() / pl.col("v").sum() * 100).alias("largest_supplier_value_share_pct"),
+        )
+        .sort(list(by))
+        .collect()
+    )
+
+
+def as_of(period_end: dt.date) -> str:
+    """Short label for a period end (``2025-09-30`` -> ``Sep 2025``)."""
+    return period_end.strftime("%b %Y")
+
+
+# ---------------------------------------------------------------------------------------------
+# One call for the notebook
+
+
+class PaymentData:
+    """Everything notebook 01 works from: derived invoices, members, periods and targets."""
+
+    def __init__(self, invoices: pl.LazyFrame, members: pl.DataFrame, periods: pl.DataFrame,
+                 targets: ParameterFile) -> None:
+        self.invoices = invoices
+        self.members = members
+        self.periods = periods
+        self.targets = targets
+
+    @property
+    def latest_period(self) -> str:
+        """The most recent period selected."""
+        return self.periods.sort("period_end")["period"][-1]
+
+
+def prepare(invoices_path: str, members_path: str, periods_path: str, targets_file: str,
+            members: list[str] | str = "all", periods: list[str] | str = "all") -> PaymentData:
+    """Load, check and derive everything for a payment benchmark, filtered to the chosen members
+    and periods. Unknown member or period names are refused with the list of known ones."""
+    from lainbench import params as params_mod
+    from lainbench.errors import ParamsError
+    from lainbench.schemas import MEMBER
+
+    member_df = MEMBER.conform(pl.read_parquet(resolve(members_path)), source=members_path) \
+        if str(members_path).endswith(".parquet") else MEMBER.conform(
+            pl.read_csv(resolve(members_path)), source=members_path)
+    period_df = load_periods(periods_path)
+    if members != "all":
+        unknown = sorted(set(members) - set(member_df["org_id"]))
+        if unknown:
+            raise ParamsError(
+                f"members: unknown member id(s) {', '.join(unknown)}; known: "
+                f"{', '.join(member_df['org_id'])}")
+        member_df = member_df.filter(pl.col("org_id").is_in(members))
+    if periods != "all":
+        unknown = sorted(set(periods) - set(period_df["period"]))
+        if unknown:
+            raise ParamsError(
+                f"periods: unknown period(s) {', '.join(unknown)}; known: "
+                f"{', '.join(period_df['period'])}")
+        period_df = period_df.filter(pl.col("period").is_in(periods))
+    targets = params_mod.load(targets_file)
+    lf = load_invoices(invoices_path).filter(pl.col("buyer_org_id").is_in(member_df["org_id"].implode()))
+    buyer_types = member_df.select(pl.col("org_id").alias("buyer_org_id"), "org_type")
+    lf = assign_period(derive(lf, buyer_types=buyer_types), period_df)
+    return PaymentData(lf, member_df, period_df, targets)
+
+
+def scorecard(metrics: pl.DataFrame, results: pl.DataFrame, interest: pl.DataFrame,
+              members: pl.DataFrame, period: str) -> pl.DataFrame:
+    """One row per member for ``period``: the headline figures people quote."""
+    m = metrics.filter((pl.col("supplier_size_band") == "all") & (pl.col("period") == period))
+    tiers = fair_payment_code_tier(results).filter(pl.col("period") == period)
+    bppc = results.filter((pl.col("period") == period) & (pl.col("target") == "nhs_bppc_count_pct"))
+    owed = interest.filter(pl.col("period") == period)
+    names = members.select(pl.col("org_id").alias("buyer_org_id"), pl.col("org_name").alias("member"))
+    return (
+        names.join(m, on="buyer_org_id", how="inner")
+        .join(tiers.drop("period"), on="buyer_org_id", how="left")
+        .join(bppc.select("buyer_org_id", pl.col("passed").alias("bppc_95pct_met")),
+              on="buyer_org_id", how="left")
+        .join(owed.select("buyer_org_id", "total_owed_gbp"), on="buyer_org_id", how="left")
+        .select(
+            "member", "invoice_count",
+            pl.col("invoice_value_gbp").round(0),
+            pl.col("mean_days_to_pay").round(1), "median_days_to_pay",
+            pl.col("p90_days_to_pay").round(1),
+            pl.col("paid_within_30_days_pct").round(1),
+            pl.col("paid_within_terms_pct").round(1),
+            pl.col("within_30_or_terms_value_pct").round(1),
+            "bppc_95pct_met", "fair_payment_code_tier",
+            pl.col("total_owed_gbp").fill_null(0).round(0).alias("late_payment_owed_gbp"),
+        )
+        .sort("paid_within_30_days_pct", descending=True)
+    )

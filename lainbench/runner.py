@@ -1,0 +1,206 @@
+"""Run a notebook: validate its parameters, execute it with papermill, export an offline report.
+
+papermill does not check parameter names or types, so :func:`load_run_params` validates them
+against the notebook's pydantic model (``lainbench.registry.NOTEBOOKS``) **before** a kernel
+starts; a bad value is refused with one message naming it.
+
+The kernel is a ``lainbench`` kernelspec installed into this Python's prefix and pointing at this
+interpreter, so a ``python3`` kernelspec elsewhere on the machine (for instance in the user's
+Jupyter data directory) cannot make a run silently use another Python.
+
+>>> model, values = load_run_params("payment_performance", overrides=["members=[eastbank_council]"])
+>>> values["members"]
+['eastbank_council']
+>>> load_run_params("payment_performance", overrides=["colour=blue"])
+Traceback (most recent call last):
+...
+lainbench.errors.ParamsError: ...payment_performance.yaml + overrides: colour: unknown parameter; remove it or check its spelling (found 'blue')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from lainbench.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT, REPORTS_DIR
+from lainbench.errors import ParamsError, RunError
+from lainbench.params import read_yaml, validate_run_params
+from lainbench.registry import NOTEBOOKS, NotebookEntry, load_object
+
+KERNEL_NAME = "lainbench"
+
+
+@dataclass
+class RunResult:
+    """What one notebook run produced."""
+
+    name: str
+    notebook: Path
+    html: Path | None
+    output_dir: Path
+    params: dict[str, Any]
+    seconds: float
+    tables: list[Path] = field(default_factory=list)
+    charts: list[Path] = field(default_factory=list)
+
+
+def entry(name: str) -> NotebookEntry:
+    """The registry entry for ``name`` (error lists the known names)."""
+    if name not in NOTEBOOKS:
+        raise ParamsError(f"unknown notebook {name!r}; known: {', '.join(sorted(NOTEBOOKS))}")
+    return NOTEBOOKS[name]
+
+
+def params_model(name: str) -> type[BaseModel]:
+    """The pydantic model for notebook ``name``'s parameters."""
+    return load_object(entry(name).params_model)
+
+
+def parse_overrides(overrides: list[str] | dict[str, Any] | None) -> dict[str, Any]:
+    """``["key=value", ...]`` to a dict; values are read as YAML (``3``, ``[a, b]``, ``true``)."""
+    if overrides is None:
+        return {}
+    if isinstance(overrides, dict):
+        return dict(overrides)
+    out: dict[str, Any] = {}
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ParamsError(f"-p {item!r}: expected key=value, e.g. -p n_paths=1000")
+        try:
+            out[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            out[key.strip()] = raw
+    return out
+
+
+def load_run_params(name: str, params_file: str | Path | None = None,
+                    overrides: list[str] | dict[str, Any] | None = None
+                    ) -> tuple[BaseModel, dict[str, Any]]:
+    """Read a notebook's parameter file, apply overrides and validate; returns (model, values)."""
+    e = entry(name)
+    path = Path(params_file) if params_file else PARAMS_DIR / e.default_params
+    data = read_yaml(path) if path.exists() or params_file else {}
+    extra = parse_overrides(overrides)
+    data.update(extra)
+    source = f"{path.name if not params_file else params_file}" + (" + overrides" if extra else "")
+    model = validate_run_params(params_model(name), data, source)
+    return model, model.model_dump(mode="json")
+
+
+def ensure_kernel() -> str:
+    """Install (once) a kernelspec for this interpreter under the name ``lainbench``."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        if spec.argv and Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+            return KERNEL_NAME
+    except NoSuchKernel:
+        pass
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=KERNEL_NAME, display_name="Python (lainbench)", prefix=sys.prefix)
+    return KERNEL_NAME
+
+
+def _has_curve() -> bool:
+    try:
+        import zmq
+
+        return bool(zmq.has("curve"))
+    except Exception:  # pragma: no cover
+        return False
+
+
+def execute(name: str, values: dict[str, Any], out_path: Path, *, kernel_name: str | None = None,
+            log_output: bool = False) -> None:
+    """Execute notebook ``name`` with ``values`` into ``out_path`` (atomic), raising RunError."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    src = NOTEBOOKS_DIR / entry(name).filename
+    if not src.exists():
+        raise RunError(f"{src}: notebook file missing")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    from traitlets.config import Config
+
+    # ipykernel 7 warns on every run that local TCP is unencrypted; 'auto' provisions CurveZMQ keys
+    # when the kernelspec supports them (tooling.md), which silences it properly.
+    config = Config()
+    config.KernelManager.transport_encryption = "auto" if _has_curve() else "disabled"
+    tmp = out_path.with_name(f".{out_path.stem}.running.ipynb")
+    try:
+        pm.execute_notebook(
+            str(src), str(tmp), parameters=values, kernel_name=kernel_name or ensure_kernel(),
+            cwd=str(PROJECT_ROOT), progress_bar=False, log_output=log_output, config=config,
+        )
+    except PapermillExecutionError as exc:
+        failed = out_path.with_name(f"{out_path.stem}.failed.ipynb")
+        if tmp.exists():
+            tmp.replace(failed)
+        raise RunError(
+            f"notebook {src.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
+            f"(executed copy with the error: {failed})"
+        ) from None
+    tmp.replace(out_path)
+
+
+def html_report(notebook: Path, html_path: Path, *, exclude_input: bool = True) -> Path:
+    """Export an executed notebook to HTML that draws its charts offline (inputs hidden)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(notebook, as_version=4)
+    from lainbench.config import PACKAGE_DIR
+
+    exporter = HTMLExporter(
+        template_name="lainbench_offline",
+        extra_template_basedirs=[str(PACKAGE_DIR / "templates")],
+    )
+    exporter.exclude_input = exclude_input
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = html_path.with_name(f".{html_path.name}.tmp")
+    tmp.write_text(body, encoding="utf-8")
+    tmp.replace(html_path)
+    return html_path
+
+
+def run_notebook(name: str, params_file: str | Path | None = None,
+                 overrides: list[str] | dict[str, Any] | None = None,
+                 out_dir: str | Path | None = None, *, report: bool = True,
+                 kernel_name: str | None = None, log_output: bool = False) -> RunResult:
+    """Validate parameters, execute notebook ``name`` and write its outputs to ``out_dir``.
+
+    ``out_dir`` (default ``reports/<name>``) receives the executed notebook ``<name>.ipynb``, its
+    HTML report ``<name>.html`` (inputs hidden, charts drawn offline), the notebook's parquet
+    tables and ``charts/``. Relative ``out_dir`` is taken from the current directory.
+    """
+    out = Path(out_dir).resolve() if out_dir else (REPORTS_DIR / name)
+    extra = parse_overrides(overrides)
+    extra["output_dir"] = str(out)
+    _, values = load_run_params(name, params_file, extra)
+    start = time.perf_counter()
+    nb_path = out / f"{name}.ipynb"
+    execute(name, values, nb_path, kernel_name=kernel_name, log_output=log_output)
+    html = html_report(nb_path, out / f"{name}.html") if report else None
+    return RunResult(
+        name=name, notebook=nb_path, html=html, output_dir=out, params=values,
+        seconds=time.perf_counter() - start,
+        tables=sorted(out.glob("*.parquet")), charts=sorted((out / "charts").glob("*")),
+    )
+
+
+def timestamp() -> str:
+    """UTC time as ISO text, for manifests and logs."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
