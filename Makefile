@@ -1,0 +1,53 @@
+# lainbench: `make report` builds the benchmark pack on the bundled demo data; `make test` runs
+# every test, notebooks included. Both create .venv on first use. `make help` lists the rest.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   := data/demo/invoice_payment.parquet
+OUT    ?= reports
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo report run test test-fast lab benchmarks clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), f"Python 3.11+ needed, found {sys.version.split()[0]}; run: make PYTHON=python3.11 ..."'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name lainbench --display-name "Python (lainbench)" >/dev/null
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install lainbench with its test tools
+
+$(DEMO): $(STAMP) lainbench/demo.py
+	$(BIN)/lainbench demo --out data/demo
+
+demo: $(DEMO) ## generate the synthetic demo data (data/demo/, about 200,000 invoices)
+
+report: $(DEMO) ## build the benchmark pack on the demo data into reports/pack
+	$(BIN)/lainbench pack params/pack.yaml --out $(OUT)/pack
+
+run: $(DEMO) ## run one notebook: make run NAME=payment_performance
+	$(BIN)/lainbench run $(NAME) --out $(OUT)/$(NAME)
+
+test: $(DEMO) ## run every test: unit, doctests, notebooks (nbval) and browser checks
+	$(BIN)/python -m pytest --nbval-lax
+
+test-fast: $(STAMP) ## unit tests and doctests only
+	$(BIN)/python -m pytest -m "not notebook and not browser" -p no:nbval tests lainbench
+
+lab: $(DEMO) ## open the notebooks in JupyterLab
+	$(BIN)/jupyter lab notebooks/
+
+benchmarks: $(STAMP) ## run the speed and memory benchmarks (slow; figures in benchmarks/README.md)
+	$(BIN)/python benchmarks/payment_metrics.py
+	$(BIN)/python benchmarks/cashflow_mc.py
+	$(BIN)/python benchmarks/ingest_invoices.py
+	$(BIN)/python benchmarks/pack.py
+
+clean: ## remove generated data and reports (keeps .venv)
+	rm -rf reports data/demo
