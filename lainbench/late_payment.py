@@ -1,0 +1,768 @@
+"""Statutory interest and compensation: Late Payment of Commercial Debts (Interest) Act 1998.
+
+What a late invoice owes its supplier by law, one invoice at a time (:func:`statutory_interest`)
+or for a whole invoice table (:func:`with_statutory_interest`, :func:`interest_owed`).
+
+The rules, with their sources (``reference/domain.md`` section 3, ``reference/economics.md`` 1.7
+and 5.2 E6):
+
+* **Relevant day** (s.4(2A)-(2F) as amended by SI 2015/1336,
+  http://www.legislation.gov.uk/uksi/2015/1336/regulation/2/made?view=plain): the agreed payment
+  day; with no agreed day, the end of the 30-day period. For a **public-authority** purchaser the
+  relevant day is the earlier of the agreed day and the end of the 30-day period (s.4(2D)), so
+  longer agreed terms never postpone interest. For **other purchasers** the agreed day is capped at
+  the end of the 60-day period (s.4(2E)-(2F)); the exception for terms that are "not grossly
+  unfair" to the supplier is *not* modelled. The periods run from the later of the invoice's
+  receipt and the delivery of the goods or services.
+* **Day counting** of those periods: the end of the 30-day period is taken as ``received + 30
+  days`` (and ``received + 60`` for 60 days), matching issue 3 and economics.md E6. The Act says
+  "30 days beginning with" the later day, which read literally would end a day earlier
+  (``received + 29``); see ``docs/assumptions.md``.
+* **Interest starts** the day after the relevant day (s.4(2)). The rate is fixed for the life of
+  the debt (s.4(2): the rate "prevailing ... at the end of the relevant day"): 8 % a year over the
+  Bank of England's Bank Rate on the **reference date** for the half-year in which interest starts:
+  31 December before, for interest starting 1 Jan-30 Jun; 30 June, for interest starting
+  1 Jul-31 Dec (Late Payment of Commercial Debts (Rate of Interest) (No. 3) Order 2002,
+  SI 2002/1675, http://legislation.data.gov.uk/uksi/2002/1675/made/data.htm).
+* **Interest** is simple, on the gross amount: ``amount x rate / 100 x days_late / 365`` (ACT/365
+  in leap years too), ``days_late = paid date - relevant day`` (0 if paid on or before it), rounded
+  half-up to the penny. The amount is first taken to the penny (half-up); the sum is worked in
+  whole pence with integers, so there is no floating-point rounding error.
+* **Fixed compensation** (s.5A; payontime.co.uk): once per late invoice, by the debt's size:
+  under £1,000 -> £40; £1,000 to £9,999.99 -> £70; £10,000 or more -> £100. The band is taken on
+  the gross (VAT-inclusive) amount: whether VAT counts toward the band is UNCONFIRMED. Reasonable
+  recovery costs above the fixed sum are not modelled.
+* **Unpaid invoices** (no payment date) owe nothing *yet* here: interest is only counted once the
+  invoice is paid. Credit notes and amounts of £0 or less owe nothing.
+
+Reference rates ship as ``lainbench/data/statutory_reference_rates.csv``, one row per half-year
+from H1 2013 to H2 2026, each with its source and a status (``OK`` read in a published
+reference-rate table; ``derived`` read off a Bank Rate history at the reference date;
+``assumption``). **H2 2026 is an assumption**: Bank Rate on 30 Jun 2026 is not in the sources, so
+it is held at 3.75 % after the 5 Feb 2026 hold (:func:`rate_table_notes` lists every row that is
+not ``OK``). A date outside the table raises :class:`ReferenceRateError` telling you to add a row.
+
+>>> r = statutory_interest(12_000, date(2025, 7, 19), date(2025, 8, 1),
+...                        received_date=date(2025, 5, 20))
+>>> r.relevant_day, r.statutory_rate_pct, r.days_late
+(datetime.date(2025, 6, 19), 12.75, 43)
+>>> r.interest_gbp, r.compensation_gbp, r.total_gbp
+(180.25, 100.0, 280.25)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from lainbench.config import PROJECT_ROOT, REFERENCE_DATA_DIR
+from lainbench.errors import ParamsError, SchemaError
+
+__all__ = [
+    "RATES_FILE",
+    "ReferenceRateError",
+    "StatutoryInterest",
+    "fixed_compensation_gbp",
+    "interest_owed",
+    "rate_table_notes",
+    "reference_rates",
+    "relevant_day",
+    "statutory_interest",
+    "statutory_rate_pct",
+    "with_statutory_interest",
+]
+
+RATES_FILE = REFERENCE_DATA_DIR / "statutory_reference_rates.csv"
+STATUSES = ("OK", "derived", "UNCONFIRMED", "assumption")
+STATUTORY_MARGIN_PCT = 8.0  # s.4 / SI 2002/1675: 8 % over the reference rate
+PUBLIC_PERIOD_DAYS = 30  # s.4(2D): public authority, and the default with no agreed day
+PRIVATE_PERIOD_DAYS = 60  # s.4(2E)-(2F): other purchasers ("grossly unfair" exception not modelled)
+DAY_BASIS = 365  # simple interest, ACT/365
+
+# s.5A fixed sums: (lower bound of the band in GBP, sum in GBP); payontime.co.uk compensation table.
+COMPENSATION_BANDS: tuple[tuple[float, float], ...] = (
+    (0.0, 40.0), (1_000.0, 70.0), (10_000.0, 100.0)
+)
+
+# buyer_types.org_type values (lainbench.schemas.ORG_TYPES) treated as private purchasers; the
+# rest of the known public-body types use the public-authority rule. "other" or an unknown buyer
+# falls back to the ``public_authority`` argument. Universities are treated as public
+# authorities: an assumption (see docs/assumptions.md).
+PRIVATE_ORG_TYPES = ("company", "llp")
+PUBLIC_ORG_TYPES = (
+    "nhs_trust", "local_authority", "police", "fire", "university", "central_government",
+    "statutory_corporation",
+)
+
+# The canonical columns this module reads (lainbench.schemas.INVOICE_PAYMENT).
+INPUT_COLUMNS: dict[str, pl.DataType] = {
+    "invoice_received_date": pl.Date(),
+    "goods_received_date": pl.Date(),
+    "due_date": pl.Date(),
+    "agreed_terms_days": pl.Int32(),
+    "payment_date": pl.Date(),
+    "supplier_received_date": pl.Date(),
+    "gross_amount_gbp": pl.Float64(),
+    "is_credit_note": pl.Boolean(),
+}
+DERIVED_COLUMNS = (
+    "late_payment_relevant_day", "statutory_interest_rate_pct", "statutory_interest_gbp",
+    "fixed_compensation_gbp",
+)
+
+_RATES_SCHEMA = {
+    "half_year_start": pl.Date(),
+    "half_year_end": pl.Date(),
+    "reference_date": pl.Date(),
+    "bank_rate_pct": pl.Float64(),
+    "statutory_rate_pct": pl.Float64(),
+    "source": pl.String(),
+    "status": pl.String(),
+    "note": pl.String(),
+}
+_REQUIRED_RATE_COLUMNS = tuple(c for c in _RATES_SCHEMA if c != "note")
+
+
+class ReferenceRateError(ParamsError):
+    """The reference-rate table is malformed, or does not cover a date that needs a rate."""
+
+
+@dataclass(frozen=True)
+class StatutoryInterest:
+    """What one invoice owes under the Late Payment Act.
+
+    ``reference_date``, ``reference_rate_pct``, ``statutory_rate_pct`` and ``rate_status`` give the
+    rate the debt carries (fixed at the relevant day), filled whenever the rate table covers the
+    half-year in which interest would start, even if the invoice was paid on time. If it was paid
+    on time and the table does not reach that half-year, nothing is owed, ``reference_date`` and
+    ``rate_status`` are ``None`` and the rates are ``nan``.
+    """
+
+    relevant_day: date
+    interest_start: date
+    days_late: int
+    reference_date: date | None
+    reference_rate_pct: float
+    statutory_rate_pct: float
+    interest_gbp: float
+    compensation_gbp: float
+    rate_status: str | None = None
+
+    @property
+    def total_gbp(self) -> float:
+        """Interest plus fixed compensation, in GBP to the penny."""
+        return round(self.interest_gbp + self.compensation_gbp, 2)
+
+
+# --------------------------------------------------------------------------------------------
+# The reference-rate table
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _half_year_key(d: date) -> int:
+    """``year * 2 + (0 for Jan-Jun, 1 for Jul-Dec)``: the half-year index used for lookups."""
+    return d.year * 2 + (1 if d.month >= 7 else 0)
+
+
+def _half_year_label(key: int) -> str:
+    year, half = divmod(key, 2)
+    return f"H{half + 1} {year}"
+
+
+def _half_year_bounds(key: int) -> tuple[date, date, date]:
+    """(first day, last day, reference date) of the half-year ``key``."""
+    year, half = divmod(key, 2)
+    if half == 0:
+        return date(year, 1, 1), date(year, 6, 30), date(year - 1, 12, 31)
+    return date(year, 7, 1), date(year, 12, 31), date(year, 6, 30)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_rates(path_str: str, mtime_ns: int) -> pl.DataFrame:
+    path = Path(path_str)
+    shown = _display(path)
+    try:
+        raw = pl.read_csv(path, infer_schema=False)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise ReferenceRateError(f"{shown}: cannot be read as CSV ({exc})") from None
+    missing = [c for c in _REQUIRED_RATE_COLUMNS if c not in raw.columns]
+    if missing:
+        raise ReferenceRateError(
+            f"{shown}: missing column(s) {', '.join(missing)}; expected a header "
+            f"{','.join(_RATES_SCHEMA)} (note optional)"
+        )
+    if "note" not in raw.columns:
+        raw = raw.with_columns(pl.lit(None, pl.String).alias("note"))
+    raw = raw.select(list(_RATES_SCHEMA))
+    if raw.height == 0:
+        raise ReferenceRateError(f"{shown}: no rows; expected one row per half-year")
+    for i, row in enumerate(raw.iter_rows(named=True)):
+        _check_rate_row(row, i + 2, shown)  # line 1 is the header
+    out = raw.with_columns(
+        *[pl.col(c).str.to_date("%Y-%m-%d") for c in ("half_year_start", "half_year_end",
+                                                       "reference_date")],
+        *[pl.col(c).cast(pl.Float64) for c in ("bank_rate_pct", "statutory_rate_pct")],
+    ).sort("half_year_start")
+    keys = [_half_year_key(d) for d in out["half_year_start"]]
+    for prev, cur, start in zip(keys, keys[1:], out["half_year_start"][1:], strict=False):
+        if cur == prev:
+            raise ReferenceRateError(
+                f"{shown}: half_year_start {start} appears twice; keep one row per half-year"
+            )
+        if cur != prev + 1:
+            gap = _half_year_label(prev + 1)
+            raise ReferenceRateError(
+                f"{shown}: no row for {gap} (between {_half_year_label(prev)} and "
+                f"{_half_year_label(cur)}); add the missing half-year so the table has no gaps"
+            )
+    return out
+
+
+def _check_rate_row(row: dict, line: int, shown: str) -> None:
+    """Check one CSV row; errors name the file, line, column, value and what was expected."""
+    where = f"{shown}, line {line}"
+    dates = {}
+    for col in ("half_year_start", "half_year_end", "reference_date"):
+        value = row[col]
+        try:
+            dates[col] = dt.date.fromisoformat((value or "").strip())
+        except ValueError:
+            raise ReferenceRateError(
+                f"{where}: {col} = {value!r} is not a date; expected YYYY-MM-DD"
+            ) from None
+    start = dates["half_year_start"]
+    if (start.month, start.day) not in ((1, 1), (7, 1)):
+        raise ReferenceRateError(
+            f"{where}: half_year_start = {start} must be 1 January or 1 July"
+        )
+    first, last, ref = _half_year_bounds(_half_year_key(start))
+    if dates["half_year_end"] != last:
+        raise ReferenceRateError(
+            f"{where}: half_year_end = {dates['half_year_end']}; expected {last} for a half-year "
+            f"starting {first}"
+        )
+    if dates["reference_date"] != ref:
+        raise ReferenceRateError(
+            f"{where}: reference_date = {dates['reference_date']}; the Act's reference date for "
+            f"interest starting {first} to {last} is {ref} (SI 2002/1675)"
+        )
+    rates = {}
+    for col in ("bank_rate_pct", "statutory_rate_pct"):
+        value = row[col]
+        try:
+            rates[col] = float(value)
+        except (TypeError, ValueError):
+            raise ReferenceRateError(
+                f"{where}: {col} = {value!r} is not a number; expected a percentage such as 4.75"
+            ) from None
+        if not (0 <= rates[col] < 100) or math.isnan(rates[col]):
+            raise ReferenceRateError(f"{where}: {col} = {value!r}; expected a percentage 0-100")
+    bank_bp = round(rates["bank_rate_pct"] * 100)
+    if abs(rates["bank_rate_pct"] * 100 - bank_bp) > 1e-6:
+        raise ReferenceRateError(
+            f"{where}: bank_rate_pct = {row['bank_rate_pct']}; give it to at most 2 decimal places"
+        )
+    expected = (bank_bp + round(STATUTORY_MARGIN_PCT * 100)) / 100
+    if abs(rates["statutory_rate_pct"] - expected) > 1e-9:
+        raise ReferenceRateError(
+            f"{where}: statutory_rate_pct = {row['statutory_rate_pct']}; expected {expected:.2f} "
+            f"(bank_rate_pct {rates['bank_rate_pct']:.2f} + 8)"
+        )
+    if not (row["source"] or "").strip():
+        raise ReferenceRateError(f"{where}: source is empty; give the URL the rate was read from")
+    if row["status"] not in STATUSES:
+        raise ReferenceRateError(
+            f"{where}: status = {row['status']!r}; expected one of {', '.join(STATUSES)}"
+        )
+
+
+def reference_rates(path: str | os.PathLike[str] | None = None) -> pl.DataFrame:
+    """The shipped reference-rate table, typed and checked.
+
+    One row per half-year in which interest starts: ``half_year_start``, ``half_year_end``,
+    ``reference_date``, ``bank_rate_pct``, ``statutory_rate_pct`` (= Bank Rate + 8), ``source``,
+    ``status`` and ``note``. ``path`` defaults to :data:`RATES_FILE`; a malformed file raises
+    :class:`ReferenceRateError` naming the line and column.
+
+    >>> t = reference_rates()
+    >>> t.select("half_year_start", "reference_date", "statutory_rate_pct").row(0)
+    (datetime.date(2013, 1, 1), datetime.date(2012, 12, 31), 8.5)
+    >>> t["status"][-1], t["half_year_end"][-1]
+    ('assumption', datetime.date(2026, 12, 31))
+    """
+    p = Path(path) if path is not None else RATES_FILE
+    if not p.exists():
+        raise ReferenceRateError(f"{_display(p)}: reference-rate file not found")
+    return _load_rates(str(p.resolve()), p.stat().st_mtime_ns).clone()
+
+
+def rate_table_notes(path: str | os.PathLike[str] | None = None) -> list[str]:
+    """One line for each half-year whose rate is not read from a published table (status not OK).
+
+    >>> rate_table_notes()[-1].split(":")[0]  # doctest: +NORMALIZE_WHITESPACE
+    'H2 2026 (interest starting 2026-07-01 to 2026-12-31) uses Bank Rate 3.75 % on 2026-06-30,
+    status assumption'
+    """
+    t = reference_rates(path).filter(pl.col("status") != "OK")
+    return [
+        f"{_half_year_label(_half_year_key(r['half_year_start']))} (interest starting "
+        f"{r['half_year_start']} to {r['half_year_end']}) uses Bank Rate "
+        f"{r['bank_rate_pct']:.2f} % "
+        f"on {r['reference_date']}, status {r['status']}: {r['note'] or ''} [{r['source']}]"
+        for r in t.iter_rows(named=True)
+    ]
+
+
+def _rate_lookup(path: str | os.PathLike[str] | None = None) -> tuple[int, list[int], list[str]]:
+    """(first half-year key, statutory rates in basis points, statuses) from the table."""
+    t = reference_rates(path)
+    first = _half_year_key(t["half_year_start"][0])
+    bps = [round(b * 100) + round(STATUTORY_MARGIN_PCT * 100) for b in t["bank_rate_pct"]]
+    return first, bps, t["status"].to_list()
+
+
+def _out_of_table(key: int, first: int, n: int, path: Path = RATES_FILE) -> ReferenceRateError:
+    start, end, ref = _half_year_bounds(key)
+    return ReferenceRateError(
+        f"no statutory reference rate for interest starting in {_half_year_label(key)} "
+        f"({start} to {end}): {_display(path)} covers {_half_year_label(first)} to "
+        f"{_half_year_label(first + n - 1)}. Add a row for that half-year to {_display(path)} with "
+        f"the Bank of England Bank Rate on {ref} and its source"
+    )
+
+
+def statutory_rate_pct(interest_start: date) -> float:
+    """Statutory rate in % a year for interest starting on ``interest_start``: reference + 8.
+
+    The reference rate is Bank Rate on 31 December before (interest starting 1 Jan-30 Jun) or on
+    30 June (interest starting 1 Jul-31 Dec); SI 2002/1675.
+
+    >>> statutory_rate_pct(date(2025, 6, 30)), statutory_rate_pct(date(2025, 7, 1))
+    (12.75, 12.25)
+    """
+    first, bps, _ = _rate_lookup()
+    key = _half_year_key(_as_date(interest_start, "interest_start"))
+    if not first <= key < first + len(bps):
+        raise _out_of_table(key, first, len(bps))
+    return bps[key - first] / 100
+
+
+# --------------------------------------------------------------------------------------------
+# One invoice
+
+
+def _as_date(value: date | str | None, name: str, *, optional: bool = False) -> date | None:
+    if value is None:
+        if optional:
+            return None
+        raise ParamsError(f"{name} is missing; expected a date (datetime.date or 'YYYY-MM-DD')")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ParamsError(f"{name} = {value!r} is not a date; expected datetime.date or 'YYYY-MM-DD'")
+
+
+def fixed_compensation_gbp(amount_gbp: float) -> float:
+    """Fixed sum under s.5A for a late debt of ``amount_gbp``: £40, £70 or £100 (0 if amount <= 0).
+
+    Bands: under £1,000 -> £40; £1,000 to under £10,000 -> £70; £10,000 or more -> £100.
+
+    >>> [fixed_compensation_gbp(a) for a in (999.99, 1_000, 9_999.99, 10_000, 0)]
+    [40.0, 70.0, 70.0, 100.0, 0.0]
+    """
+    if amount_gbp is None or math.isnan(amount_gbp) or amount_gbp <= 0:
+        return 0.0
+    out = 0.0
+    for lower, fixed in COMPENSATION_BANDS:
+        if amount_gbp >= lower:
+            out = fixed
+    return out
+
+
+def relevant_day(
+    received_date: date, due_date: date | None, *, public_authority: bool = True
+) -> date:
+    """The Act's relevant day: interest starts the day after it.
+
+    ``received_date`` is the later of the invoice's receipt and delivery of the goods or services.
+    Public authority: the earlier of ``due_date`` and ``received_date + 30`` (s.4(2D)). Other
+    purchasers: ``due_date`` capped at ``received_date + 60`` (s.4(2E)-(2F); the "not grossly
+    unfair" exception is not modelled). No agreed day: ``received_date + 30``.
+
+    >>> relevant_day(date(2025, 5, 20), date(2025, 7, 19))
+    datetime.date(2025, 6, 19)
+    >>> relevant_day(date(2025, 5, 20), date(2025, 8, 18), public_authority=False)
+    datetime.date(2025, 7, 19)
+    >>> relevant_day(date(2025, 2, 10), None)
+    datetime.date(2025, 3, 12)
+    """
+    received = _as_date(received_date, "received_date")
+    due = _as_date(due_date, "due_date", optional=True)
+    if due is None:
+        return received + dt.timedelta(days=PUBLIC_PERIOD_DAYS)
+    cap = PUBLIC_PERIOD_DAYS if public_authority else PRIVATE_PERIOD_DAYS
+    return min(due, received + dt.timedelta(days=cap))
+
+
+def _pence_half_up(amount_gbp: float) -> int:
+    """Amount in whole pence, half-up (the same float operations as the vectorised form)."""
+    return math.floor(amount_gbp * 100 + 0.5)
+
+
+def _interest_pence(amount_pence: int, rate_bp: int, days: int) -> int:
+    """``amount x rate x days / 365`` in whole pence, half-up, in exact integer arithmetic."""
+    den = DAY_BASIS * 10_000  # rate in basis points: 1 % = 100 bp; 100 % = 10,000 bp
+    return (2 * amount_pence * rate_bp * days + den) // (2 * den)
+
+
+def statutory_interest(
+    amount_gbp: float,
+    due_date: date | str | None,
+    paid_date: date | str | None,
+    *,
+    received_date: date | str | None = None,
+    public_authority: bool = True,
+) -> StatutoryInterest:
+    """Statutory interest and fixed compensation owed on one invoice.
+
+    Parameters
+    ----------
+    amount_gbp
+        Gross (VAT-inclusive) amount of the debt. £0 or less (a credit note) owes nothing.
+    due_date
+        Agreed payment day, or ``None`` if none was agreed (then ``received_date + 30``).
+    paid_date
+        Day the supplier was paid; ``None`` for unpaid (nothing owed *yet*: interest is only
+        counted once paid).
+    received_date
+        Later of the invoice's receipt and delivery of the goods or services. Needed to apply
+        the 30-day (public authority) or 60-day (other purchasers) cap; without it the agreed
+        ``due_date`` is the relevant day as it stands.
+    public_authority
+        Whether the purchaser is a public authority (s.4(2D)).
+
+    >>> r = statutory_interest(800, "2025-12-31", "2026-01-30")
+    >>> r.interest_start, r.reference_date, r.statutory_rate_pct, r.interest_gbp, r.total_gbp
+    (datetime.date(2026, 1, 1), datetime.date(2025, 12, 31), 11.75, 7.73, 47.73)
+    """
+    due = _as_date(due_date, "due_date", optional=True)
+    paid = _as_date(paid_date, "paid_date", optional=True)
+    received = _as_date(received_date, "received_date", optional=True)
+    if amount_gbp is None or (isinstance(amount_gbp, float) and math.isnan(amount_gbp)):
+        raise ParamsError(f"amount_gbp = {amount_gbp!r}; expected an amount in GBP")
+    if received is not None:
+        rday = relevant_day(received, due, public_authority=public_authority)
+    elif due is not None:
+        rday = due
+    else:
+        raise ParamsError(
+            "due_date and received_date are both missing; give the agreed due date, or the "
+            "receipt date so the 30-day default applies"
+        )
+    start = rday + dt.timedelta(days=1)
+    days_late = max(0, (paid - rday).days) if paid is not None else 0
+    owed = days_late > 0 and amount_gbp > 0
+
+    first, bps, statuses = _rate_lookup()
+    key = _half_year_key(start)
+    if first <= key < first + len(bps):
+        rate_bp, status = bps[key - first], statuses[key - first]
+        ref_date = _half_year_bounds(key)[2]
+    elif owed:
+        raise _out_of_table(key, first, len(bps))
+    else:
+        rate_bp, status, ref_date = None, None, None
+
+    interest = comp = 0.0
+    if owed:
+        interest = _interest_pence(_pence_half_up(amount_gbp), rate_bp, days_late) / 100
+        comp = fixed_compensation_gbp(amount_gbp)
+    return StatutoryInterest(
+        relevant_day=rday,
+        interest_start=start,
+        days_late=days_late,
+        reference_date=ref_date,
+        reference_rate_pct=(rate_bp - 800) / 100 if rate_bp is not None else math.nan,
+        statutory_rate_pct=rate_bp / 100 if rate_bp is not None else math.nan,
+        interest_gbp=interest,
+        compensation_gbp=comp,
+        rate_status=status,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Invoice tables (vectorised)
+
+
+def _public_flag(
+    buyer_types: pl.DataFrame | None, public_authority: bool, names: set[str]
+) -> pl.Expr:
+    """Per-row public-authority flag: ``buyer_types`` where it knows the buyer, else the default."""
+    default = pl.lit(public_authority, pl.Boolean)
+    if buyer_types is None:
+        return default
+    if not isinstance(buyer_types, pl.DataFrame):
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - pandas is a dependency
+            pd = None
+        if pd is not None and isinstance(buyer_types, pd.DataFrame):
+            buyer_types = pl.from_pandas(buyer_types)
+        else:
+            raise SchemaError(
+                "buyer_types: expected a polars or pandas DataFrame, got "
+                f"{type(buyer_types).__name__}"
+            )
+    missing = [c for c in ("buyer_org_id", "org_type") if c not in buyer_types.columns]
+    if missing:
+        raise SchemaError(
+            f"buyer_types: missing column(s) {', '.join(missing)}; expected buyer_org_id and "
+            "org_type (e.g. the member table renamed org_id -> buyer_org_id)"
+        )
+    if "buyer_org_id" not in names:
+        raise SchemaError(
+            "invoice table: buyer_types was given but the invoices have no buyer_org_id column"
+        )
+    bt = buyer_types.select(
+        pl.col("buyer_org_id").cast(pl.String), pl.col("org_type").cast(pl.String)
+    )
+    dup = bt.filter(pl.col("buyer_org_id").is_duplicated())
+    if dup.height:
+        raise SchemaError(
+            f"buyer_types: buyer_org_id {dup['buyer_org_id'][0]!r} appears {dup.height} times; "
+            "give one org_type per buyer"
+        )
+    bt = bt.with_columns(
+        pl.when(pl.col("org_type").is_in(PRIVATE_ORG_TYPES)).then(False)
+        .when(pl.col("org_type").is_in(PUBLIC_ORG_TYPES)).then(True)
+        .otherwise(None).alias("public")
+    ).filter(pl.col("public").is_not_null())
+    if bt.height == 0:
+        return default
+    flag = pl.col("buyer_org_id").cast(pl.String).replace_strict(
+        bt["buyer_org_id"].to_list(), bt["public"].to_list(), default=None, return_dtype=pl.Boolean
+    )
+    return flag.fill_null(public_authority)
+
+
+def _statutory_exprs(names: set[str], public: pl.Expr) -> dict[str, pl.Expr]:
+    """Expressions for the four derived columns, from whichever input columns exist."""
+
+    def col(name: str) -> pl.Expr:
+        dtype = INPUT_COLUMNS[name]
+        return pl.col(name).cast(dtype) if name in names else pl.lit(None, dtype)
+
+    invoice_received = col("invoice_received_date")
+    received = pl.max_horizontal(invoice_received, col("goods_received_date"))
+    agreed = pl.coalesce(
+        col("due_date"), invoice_received + pl.duration(days=col("agreed_terms_days"))
+    )
+    cap_days = pl.when(public).then(PUBLIC_PERIOD_DAYS).otherwise(PRIVATE_PERIOD_DAYS)
+    cap = received + pl.duration(days=cap_days)
+    rday = (
+        pl.when(agreed.is_null())
+        .then(received + pl.duration(days=PUBLIC_PERIOD_DAYS))
+        .otherwise(pl.min_horizontal(agreed, cap))
+    )
+    paid = pl.coalesce(col("supplier_received_date"), col("payment_date"))
+    days_late = pl.max_horizontal((paid - rday).dt.total_days(), pl.lit(0, pl.Int64))
+    amount = col("gross_amount_gbp")
+    owed = (
+        (days_late > 0).fill_null(False)
+        & (amount > 0).fill_null(False)
+        & ~col("is_credit_note").fill_null(False)
+    )
+    start = rday + pl.duration(days=1)
+    key = pl.when(owed).then(start.dt.year().cast(pl.Int32) * 2
+                             + (start.dt.month() >= 7).cast(pl.Int32))
+    first, bps, _ = _rate_lookup()
+
+    def lookup(s: pl.Series) -> pl.Series:
+        bad = s.is_not_null() & ((s < first) | (s >= first + len(bps)))
+        if bad.any():
+            raise _out_of_table(int(s.filter(bad)[0]), first, len(bps))
+        return s.replace_strict(
+            list(range(first, first + len(bps))), bps, default=None, return_dtype=pl.Int32
+        )
+
+    rate_bp = key.map_batches(lookup, return_dtype=pl.Int32, is_elementwise=True)
+    amount_p = (amount * 100 + 0.5).floor().cast(pl.Int128)
+    den = DAY_BASIS * 10_000
+    num = amount_p * rate_bp.cast(pl.Int128) * days_late.cast(pl.Int128)
+    pence = (num * 2 + den) // (2 * den)
+    comp = pl.lit(0.0)
+    for lower, fixed in COMPENSATION_BANDS:
+        comp = pl.when(amount >= lower).then(pl.lit(fixed)).otherwise(comp)
+    return {
+        "late_payment_relevant_day": rday.cast(pl.Date),
+        # polars divides by a literal as a multiply: round(2) restores Python's x / 100 exactly
+        "statutory_interest_rate_pct": pl.when(owed).then(
+            (rate_bp.cast(pl.Float64) / 100).round(2)
+        ),
+        "statutory_interest_gbp": pl.when(owed)
+        .then((pence.cast(pl.Float64) / 100).round(2))
+        .otherwise(0.0),
+        "fixed_compensation_gbp": pl.when(owed).then(comp).otherwise(0.0),
+    }
+
+
+def _columns(df: pl.DataFrame | pl.LazyFrame) -> set[str]:
+    return set(df.collect_schema().names() if isinstance(df, pl.LazyFrame) else df.columns)
+
+
+def _as_polars(df, name: str = "invoice table"):
+    if isinstance(df, (pl.DataFrame, pl.LazyFrame)):
+        return df
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pd = None
+    if pd is not None and isinstance(df, pd.DataFrame):
+        return pl.from_pandas(df)
+    raise SchemaError(f"{name}: expected a polars or pandas DataFrame, got {type(df).__name__}")
+
+
+def with_statutory_interest(
+    df: pl.DataFrame | pl.LazyFrame,
+    *,
+    public_authority: bool = True,
+    buyer_types: pl.DataFrame | None = None,
+) -> pl.DataFrame | pl.LazyFrame:
+    """Add the Late Payment Act columns to an ``invoice_payment`` table (same frame type back).
+
+    Reads ``invoice_received_date``, ``goods_received_date``, ``due_date`` (else
+    ``invoice_received_date + agreed_terms_days``, else the 30-day default), the payment date
+    (``supplier_received_date``, else ``payment_date``), ``gross_amount_gbp`` and
+    ``is_credit_note``; absent optional columns count as null. Adds (replacing any existing):
+
+    * ``late_payment_relevant_day`` (date);
+    * ``statutory_interest_rate_pct``: reference rate + 8, null when nothing is owed;
+    * ``statutory_interest_gbp`` and ``fixed_compensation_gbp``: to the penny, 0.0 when not
+      late, unpaid, a credit note or an amount of £0 or less.
+
+    ``public_authority`` sets the purchaser rule for every row, unless ``buyer_types``
+    (``buyer_org_id``, ``org_type``) knows the buyer: ``company``/``llp`` then use the 60-day
+    private-purchaser cap, public-body types the 30-day rule. Pure polars expressions; a
+    LazyFrame stays lazy, and a rate missing from the table raises when it is collected.
+
+    >>> inv = pl.DataFrame({"buyer_org_id": ["A", "A"], "invoice_received_date":
+    ...     [date(2025, 5, 20), date(2025, 5, 20)], "agreed_terms_days": [60, 60],
+    ...     "payment_date": [date(2025, 8, 1), date(2025, 6, 1)],
+    ...     "gross_amount_gbp": [12_000.0, 500.0]})
+    >>> with_statutory_interest(inv).select("statutory_interest_rate_pct",
+    ...     "statutory_interest_gbp", "fixed_compensation_gbp").rows()
+    [(12.75, 180.25, 100.0), (None, 0.0, 0.0)]
+    """
+    df = _as_polars(df)
+    names = _columns(df)
+    if "invoice_received_date" not in names and "due_date" not in names:
+        raise SchemaError(
+            "invoice table: needs invoice_received_date (or due_date) to find the relevant day; "
+            "see lainbench.schemas.INVOICE_PAYMENT"
+        )
+    if "gross_amount_gbp" not in names:
+        raise SchemaError("invoice table: missing column gross_amount_gbp (gross amount in GBP)")
+    if not names & {"payment_date", "supplier_received_date"}:
+        raise SchemaError(
+            "invoice table: no payment date; give supplier_received_date or payment_date"
+        )
+    public = _public_flag(buyer_types, public_authority, names)
+    exprs = _statutory_exprs(names, public)
+    return df.with_columns(**exprs)
+
+
+def interest_owed(
+    df: pl.DataFrame | pl.LazyFrame,
+    by: Sequence[str] = ("buyer_org_id", "period"),
+    *,
+    public_authority: bool = True,
+    buyer_types: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Statutory interest and compensation owed per group (by default per member and period).
+
+    Columns: the ``by`` keys, ``invoices_paid_late`` (paid after the Act's relevant day, credit
+    notes excluded), ``late_value_gbp`` (their gross value), ``statutory_interest_gbp``,
+    ``fixed_compensation_gbp`` and ``total_owed_gbp``; sorted by the keys. Groups with nothing
+    owed are kept, with zeros. The statutory columns are used where ``df`` already has them
+    (e.g. from :func:`with_statutory_interest` with ``buyer_types``); rows where they are absent
+    or null (as after ``schemas.conform``) are computed here with ``public_authority`` and
+    ``buyer_types``.
+
+    >>> inv = pl.DataFrame({"buyer_org_id": ["A", "A", "B"], "period": ["P1"] * 3,
+    ...     "due_date": [date(2025, 6, 19), date(2025, 6, 19), date(2025, 6, 19)],
+    ...     "payment_date": [date(2025, 8, 1), date(2025, 6, 1), date(2025, 6, 19)],
+    ...     "gross_amount_gbp": [12_000.0, 500.0, 90.0]})
+    >>> interest_owed(inv).rows()
+    [('A', 'P1', 1, 12000.0, 180.25, 100.0, 280.25), ('B', 'P1', 0, 0.0, 0.0, 0.0, 0.0)]
+    """
+    df = _as_polars(df)
+    names = _columns(df)
+    by = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in by if c not in names]
+    if missing:
+        hint = " (add it with lainbench.payments first)" if "period" in missing else ""
+        raise SchemaError(
+            f"invoice table: missing grouping column(s) {', '.join(missing)}{hint}; "
+            f"columns present: {', '.join(sorted(names))}"
+        )
+    money = ("statutory_interest_gbp", "fixed_compensation_gbp")
+    if not all(c in names for c in money):
+        df = with_statutory_interest(df, public_authority=public_authority, buyer_types=buyer_types)
+    else:
+        can_compute = "gross_amount_gbp" in names and bool(
+            names & {"payment_date", "supplier_received_date"}
+        ) and bool(names & {"invoice_received_date", "due_date"})
+        if can_compute:
+            fresh = with_statutory_interest(
+                df.select([c for c in names if c in INPUT_COLUMNS or c == "buyer_org_id"]),
+                public_authority=public_authority, buyer_types=buyer_types,
+            ).select(**{f"__fresh_{c}": pl.col(c) for c in money})
+            df = pl.concat([df, fresh], how="horizontal").with_columns(
+                *[pl.coalesce(pl.col(c), pl.col(f"__fresh_{c}")).alias(c) for c in money]
+            )
+    late = pl.col("fixed_compensation_gbp").fill_null(0.0) > 0  # > 0 exactly when interest ran
+    has_amount = "gross_amount_gbp" in _columns(df)
+    amount = pl.col("gross_amount_gbp") if has_amount else pl.lit(None, pl.Float64)
+    out = (
+        df.lazy()
+        .group_by(by)
+        .agg(
+            late.sum().cast(pl.Int64).alias("invoices_paid_late"),
+            amount.filter(late).sum().alias("late_value_gbp"),
+            pl.col("statutory_interest_gbp").sum().alias("statutory_interest_gbp"),
+            pl.col("fixed_compensation_gbp").sum().alias("fixed_compensation_gbp"),
+        )
+        .with_columns(
+            (pl.col("statutory_interest_gbp") + pl.col("fixed_compensation_gbp")).alias(
+                "total_owed_gbp"
+            )
+        )
+        .with_columns(
+            pl.col(c).round(2)
+            for c in ("late_value_gbp", "statutory_interest_gbp", "fixed_compensation_gbp",
+                      "total_owed_gbp")
+        )
+        .sort(by)
+        .collect()
+    )
+    return out

@@ -1,0 +1,581 @@
+"""Tests for lainbench.late_payment: hand-worked cases to the penny, vectorised = scalar, errors.
+
+Every expected figure below is worked by hand from the rules in reference/domain.md section 3 and
+economics.md 1.7 / E6, not copied from the code: interest = amount x rate/100 x days/365, rounded
+half-up to the penny; rate = Bank Rate on the reference date + 8.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date
+
+import pandas as pd
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lainbench import late_payment as lp
+from lainbench.errors import LainbenchError, ParamsError, SchemaError
+from lainbench.schemas import INVOICE_PAYMENT
+
+RATES_CSV = "lainbench/data/statutory_reference_rates.csv"
+
+
+# ------------------------------------------------------------------------------------------
+# The shipped reference-rate table
+
+
+def test_table_covers_h1_2013_to_h2_2026_without_gaps():
+    t = lp.reference_rates()
+    # 14 years x 2 half-years = 28 rows
+    assert t.height == 28
+    assert t["half_year_start"][0] == date(2013, 1, 1)
+    assert t["half_year_end"][-1] == date(2026, 12, 31)
+    assert t.schema["half_year_start"] == pl.Date
+    assert t.schema["bank_rate_pct"] == pl.Float64
+    assert set(t["status"]) <= {"OK", "derived", "UNCONFIRMED", "assumption"}
+    assert t["source"].str.starts_with("http").all()
+    # statutory = Bank Rate + 8 on every row
+    assert ((t["statutory_rate_pct"] - t["bank_rate_pct"] - 8).abs() < 1e-9).all()
+
+
+def test_table_rows_match_the_reference_docs():
+    t = lp.reference_rates()
+    by_start = {r["half_year_start"]: r for r in t.iter_rows(named=True)}
+    # domain.md section 3 / economics.md 1.7 reference-rate tables
+    expected = {
+        date(2013, 1, 1): (date(2012, 12, 31), 0.50, "OK"),
+        date(2016, 7, 1): (date(2016, 6, 30), 0.50, "OK"),  # cut to 0.25 came on 4 Aug 2016
+        date(2017, 1, 1): (date(2016, 12, 31), 0.25, "OK"),
+        date(2020, 1, 1): (date(2019, 12, 31), 0.75, "OK"),
+        date(2020, 7, 1): (date(2020, 6, 30), 0.10, "OK"),
+        date(2022, 7, 1): (date(2022, 6, 30), 1.25, "OK"),
+        date(2023, 1, 1): (date(2022, 12, 31), 3.50, "OK"),
+        date(2024, 1, 1): (date(2023, 12, 31), 5.25, "OK"),
+        date(2024, 7, 1): (date(2024, 6, 30), 5.25, "derived"),
+        date(2025, 1, 1): (date(2024, 12, 31), 4.75, "derived"),
+        date(2025, 7, 1): (date(2025, 6, 30), 4.25, "derived"),
+        date(2026, 1, 1): (date(2025, 12, 31), 3.75, "derived"),
+        date(2026, 7, 1): (date(2026, 6, 30), 3.75, "assumption"),
+    }
+    for start, (ref, bank, status) in expected.items():
+        row = by_start[start]
+        assert (row["reference_date"], row["bank_rate_pct"], row["status"]) == (ref, bank, status)
+
+
+def test_h2_2026_is_flagged_as_an_assumption():
+    notes = lp.rate_table_notes()
+    h2 = [n for n in notes if n.startswith("H2 2026")]
+    assert len(h2) == 1 and "assumption" in h2[0] and "3.75" in h2[0]
+    assert "H2 2026" in lp.__doc__ and "assumption" in lp.__doc__
+    # rows read from the published table are not listed
+    assert not any(n.startswith("H1 2024") for n in notes)
+
+
+@pytest.mark.parametrize(
+    ("start", "rate"),
+    [
+        # 30 Jun -> previous 31 Dec; 1 Jul -> 30 Jun of the same year
+        (date(2025, 6, 30), 12.75),  # Bank Rate 4.75 on 31 Dec 2024 + 8
+        (date(2025, 7, 1), 12.25),  # Bank Rate 4.25 on 30 Jun 2025 + 8
+        (date(2025, 12, 31), 12.25),
+        (date(2026, 1, 1), 11.75),  # Bank Rate 3.75 on 31 Dec 2025 + 8
+        (date(2016, 12, 31), 8.50),  # 0.50 on 30 Jun 2016
+        (date(2017, 1, 1), 8.25),  # 0.25 on 31 Dec 2016
+        (date(2022, 6, 30), 8.25),  # 0.25 on 31 Dec 2021
+        (date(2022, 7, 1), 9.25),  # 1.25 on 30 Jun 2022
+        (date(2023, 7, 1), 13.00),  # 5.00 on 30 Jun 2023
+        (date(2013, 1, 1), 8.50),  # first row
+        (date(2026, 12, 31), 11.75),  # last row (assumption)
+    ],
+)
+def test_statutory_rate_pct_reference_date_rule(start, rate):
+    assert lp.statutory_rate_pct(start) == rate
+
+
+@pytest.mark.parametrize("start", [date(2027, 1, 1), date(2012, 12, 31)])
+def test_statutory_rate_pct_outside_table_names_the_file(start):
+    with pytest.raises(lp.ReferenceRateError, match="statutory_reference_rates.csv") as exc:
+        lp.statutory_rate_pct(start)
+    msg = str(exc.value)
+    assert "Add a row" in msg and "H1 2013 to H2 2026" in msg
+    assert isinstance(exc.value, LainbenchError)
+
+
+# ------------------------------------------------------------------------------------------
+# Relevant day and compensation bands
+
+
+def test_relevant_day_rules():
+    # public: min(due, received + 30): 20 May + 30 = 19 Jun (11 days left in May + 19)
+    assert lp.relevant_day(date(2025, 5, 20), date(2025, 7, 19)) == date(2025, 6, 19)
+    # public, short terms: the agreed day stands
+    assert lp.relevant_day(date(2025, 1, 1), date(2025, 1, 15)) == date(2025, 1, 15)
+    # private: cap at received + 60: 20 May + 60 = 19 Jul
+    assert lp.relevant_day(date(2025, 5, 20), date(2025, 8, 18), public_authority=False) == date(
+        2025, 7, 19
+    )
+    # private, 45-day terms within the cap: 20 May + 45 = 4 Jul
+    assert lp.relevant_day(date(2025, 5, 20), date(2025, 7, 4), public_authority=False) == date(
+        2025, 7, 4
+    )
+    # no agreed day: received + 30 (Feb 2025 has 28 days: 10 Feb + 30 = 12 Mar), either purchaser
+    assert lp.relevant_day(date(2025, 2, 10), None) == date(2025, 3, 12)
+    assert lp.relevant_day(date(2025, 2, 10), None, public_authority=False) == date(2025, 3, 12)
+
+
+@pytest.mark.parametrize(
+    ("amount", "fixed"),
+    [(0.01, 40.0), (999.99, 40.0), (1_000.0, 70.0), (9_999.99, 70.0), (10_000.0, 100.0),
+     (5_000_000.0, 100.0), (0.0, 0.0), (-250.0, 0.0)],
+)
+def test_fixed_compensation_band_edges(amount, fixed):
+    assert lp.fixed_compensation_gbp(amount) == fixed
+
+
+# ------------------------------------------------------------------------------------------
+# Hand-worked single invoices
+
+
+def test_brief_example_public_authority_60_day_terms():
+    # £12,000 received 20 May 2025 on 60-day terms (due 19 Jul) to a public authority:
+    # relevant day = min(19 Jul, 20 May + 30 = 19 Jun) = 19 Jun; interest starts 20 Jun (H1 2025,
+    # Bank Rate 4.75 on 31 Dec 2024 -> 12.75 %). Paid 1 Aug: 11 (20-30 Jun) + 31 (Jul) + 1 = 43.
+    # 12000 x 12.75 x 43 / 36500 = 6,579,000 / 36,500 = 180.2466 -> £180.25; compensation £100.
+    r = lp.statutory_interest(12_000, date(2025, 7, 19), date(2025, 8, 1),
+                              received_date=date(2025, 5, 20))
+    assert r.relevant_day == date(2025, 6, 19)
+    assert r.interest_start == date(2025, 6, 20)
+    assert r.days_late == 43
+    assert r.reference_date == date(2024, 12, 31)
+    assert r.reference_rate_pct == 4.75
+    assert r.statutory_rate_pct == 12.75
+    assert r.interest_gbp == 180.25
+    assert r.compensation_gbp == 100.0
+    assert r.total_gbp == 280.25
+    assert r.rate_status == "derived"
+
+
+def test_same_invoice_to_a_private_purchaser():
+    # £12,000 received 20 May 2025, 90-day terms (due 18 Aug), private purchaser:
+    # relevant day = min(18 Aug, 20 May + 60 = 19 Jul) = 19 Jul; starts 20 Jul (H2 2025, 4.25 on
+    # 30 Jun 2025 -> 12.25 %). Paid 29 Aug: 12 (20-31 Jul) + 29 = 41 days.
+    # 12000 x 12.25 x 41 / 36500 = 6,027,000 / 36,500 = 165.1233 -> £165.12.
+    r = lp.statutory_interest(12_000, date(2025, 8, 18), date(2025, 8, 29),
+                              received_date=date(2025, 5, 20), public_authority=False)
+    assert (r.relevant_day, r.days_late, r.statutory_rate_pct) == (date(2025, 7, 19), 41, 12.25)
+    assert (r.interest_gbp, r.compensation_gbp) == (165.12, 100.0)
+    # ... and to a public authority: relevant day 19 Jun, starts 20 Jun (12.75 %),
+    # 11 + 31 + 29 = 71 days: 12000 x 12.75 x 71 / 36500 = 10,863,000 / 36,500 = 297.6164 -> £297.62
+    r = lp.statutory_interest(12_000, date(2025, 8, 18), date(2025, 8, 29),
+                              received_date=date(2025, 5, 20), public_authority=True)
+    assert (r.days_late, r.statutory_rate_pct, r.interest_gbp) == (71, 12.75, 297.62)
+
+
+@pytest.mark.parametrize(
+    ("received", "due", "paid", "amount", "start", "ref", "rate", "days", "interest", "comp"),
+    [
+        # interest starts 30 Jun 2025 -> reference 31 Dec 2024 (4.75) -> 12.75 %.
+        # Paid 29 Jul: 1 (30 Jun) + 29 = 30 days. 5000 x 12.75 x 30 / 36500 = 1,912,500 / 36,500
+        # = 52.3973 -> £52.40; £5,000 is in the £70 band.
+        (date(2025, 5, 30), date(2025, 6, 29), date(2025, 7, 29), 5_000.0,
+         date(2025, 6, 30), date(2024, 12, 31), 12.75, 30, 52.40, 70.0),
+        # interest starts 1 Jul 2025 -> reference 30 Jun 2025 (4.25) -> 12.25 %.
+        # Paid 30 Jul: 30 days. 5000 x 12.25 x 30 / 36500 = 1,837,500 / 36,500 = 50.3425 -> £50.34
+        (date(2025, 5, 31), date(2025, 6, 30), date(2025, 7, 30), 5_000.0,
+         date(2025, 7, 1), date(2025, 6, 30), 12.25, 30, 50.34, 70.0),
+        # interest starts 31 Dec 2025 -> reference 30 Jun 2025 -> 12.25 %.
+        # Paid 29 Jan 2026: 1 (31 Dec) + 29 = 30 days. 800 x 12.25 x 30 / 36500 = 294,000 / 36,500
+        # = 8.0548 -> £8.05; £800 is in the £40 band.
+        (date(2025, 11, 30), date(2025, 12, 30), date(2026, 1, 29), 800.0,
+         date(2025, 12, 31), date(2025, 6, 30), 12.25, 30, 8.05, 40.0),
+        # interest starts 1 Jan 2026 -> reference 31 Dec 2025 (3.75) -> 11.75 %.
+        # Paid 30 Jan 2026: 30 days. 800 x 11.75 x 30 / 36500 = 282,000 / 36,500 = 7.7260 -> £7.73
+        (date(2025, 12, 1), date(2025, 12, 31), date(2026, 1, 30), 800.0,
+         date(2026, 1, 1), date(2025, 12, 31), 11.75, 30, 7.73, 40.0),
+        # leap day counts as a day, still /365: relevant 28 Feb 2024, paid 1 Mar 2024 = 2 days;
+        # starts 29 Feb 2024 (H1 2024, 5.25 -> 13.25 %). 10000 x 13.25 x 2 / 36500 = 265,000 /
+        # 36,500 = 7.2603 -> £7.26; £10,000 is in the £100 band.
+        (date(2024, 1, 29), date(2024, 2, 28), date(2024, 3, 1), 10_000.0,
+         date(2024, 2, 29), date(2023, 12, 31), 13.25, 2, 7.26, 100.0),
+        # half-up, not banker's rounding: £1.00 at 8.50 % (H1 2014) for 365 days
+        # (1 Mar 2014 -> 1 Mar 2015) = 0.085 exactly -> £0.09 (banker's would give £0.08).
+        (date(2014, 1, 30), date(2014, 3, 1), date(2015, 3, 1), 1.0,
+         date(2014, 3, 2), date(2013, 12, 31), 8.50, 365, 0.09, 40.0),
+        # H2 2026 (assumption, 3.75 held -> 11.75 %): relevant 30 Jun 2026, paid 31 Jul = 31 days.
+        # 2000 x 11.75 x 31 / 36500 = 728,500 / 36,500 = 19.9589 -> £19.96
+        (date(2026, 5, 31), date(2026, 6, 30), date(2026, 7, 31), 2_000.0,
+         date(2026, 7, 1), date(2026, 6, 30), 11.75, 31, 19.96, 70.0),
+    ],
+)
+def test_reference_date_boundaries_to_the_penny(
+    received, due, paid, amount, start, ref, rate, days, interest, comp
+):
+    r = lp.statutory_interest(amount, due, paid, received_date=received)
+    assert r.interest_start == start
+    assert r.reference_date == ref
+    assert r.statutory_rate_pct == rate
+    assert r.days_late == days
+    assert r.interest_gbp == interest
+    assert r.compensation_gbp == comp
+
+
+def test_goods_received_after_the_invoice_moves_the_30_day_period():
+    # invoice 1 Mar 2025, goods 11 Mar, due 30 Apr (60 days), public: later receipt 11 Mar + 30
+    # = 10 Apr is earlier than 30 Apr. Paid 20 Apr: 10 days at 12.75 % (starts 11 Apr, H1 2025).
+    # 1000 x 12.75 x 10 / 36500 = 127,500 / 36,500 = 3.4932 -> £3.49; £1,000 -> £70.
+    r = lp.statutory_interest(1_000, date(2025, 4, 30), date(2025, 4, 20),
+                              received_date=date(2025, 3, 11))
+    assert (r.relevant_day, r.days_late, r.interest_gbp, r.compensation_gbp) == (
+        date(2025, 4, 10), 10, 3.49, 70.0)
+
+
+def test_paid_on_the_relevant_day_owes_nothing_one_day_later_owes():
+    r = lp.statutory_interest(12_000, date(2025, 6, 19), date(2025, 6, 19))
+    assert (r.days_late, r.interest_gbp, r.compensation_gbp, r.total_gbp) == (0, 0.0, 0.0, 0.0)
+    # the rate the debt would carry is still reported
+    assert r.statutory_rate_pct == 12.75
+    # one day late: 12000 x 12.75 x 1 / 36500 = 153,000 / 36,500 = 4.1918 -> £4.19 + £100
+    r = lp.statutory_interest(12_000, date(2025, 6, 19), date(2025, 6, 20))
+    assert (r.days_late, r.interest_gbp, r.compensation_gbp) == (1, 4.19, 100.0)
+    # paid early
+    r = lp.statutory_interest(12_000, date(2025, 6, 19), date(2025, 6, 1))
+    assert (r.days_late, r.total_gbp) == (0, 0.0)
+
+
+def test_credit_note_unpaid_and_zero_owe_nothing():
+    for amount in (-500.0, 0.0):
+        r = lp.statutory_interest(amount, date(2025, 6, 19), date(2025, 8, 1))
+        assert (r.interest_gbp, r.compensation_gbp) == (0.0, 0.0)
+        assert r.days_late == 43
+    r = lp.statutory_interest(12_000, date(2025, 6, 19), None)
+    assert (r.days_late, r.interest_gbp, r.compensation_gbp) == (0, 0.0, 0.0)
+
+
+def test_strings_accepted_and_no_due_date_uses_30_days():
+    # received 10 Feb 2025, no agreed day -> relevant 12 Mar; paid 22 Mar = 10 days, 12.75 %.
+    # 500 x 12.75 x 10 / 36500 = 63,750 / 36,500 = 1.7466 -> £1.75; £40
+    r = lp.statutory_interest(500, None, "2025-03-22", received_date="2025-02-10")
+    assert (r.relevant_day, r.days_late, r.interest_gbp, r.compensation_gbp) == (
+        date(2025, 3, 12), 10, 1.75, 40.0)
+
+
+def test_out_of_table_raises_only_when_something_is_owed():
+    # interest starting 1 Jan 2027 needs Bank Rate on 31 Dec 2026: not shipped
+    with pytest.raises(lp.ReferenceRateError, match=r"H1 2027.*statutory_reference_rates\.csv"):
+        lp.statutory_interest(1_000, date(2026, 12, 31), date(2027, 1, 15))
+    with pytest.raises(lp.ReferenceRateError, match=r"H2 2012.*31 Dec|H2 2012"):
+        lp.statutory_interest(1_000, date(2012, 12, 30), date(2013, 1, 15))
+    # paid on time: nothing owed, so no rate needed and no error
+    r = lp.statutory_interest(1_000, date(2027, 3, 1), date(2027, 2, 1))
+    assert r.total_gbp == 0.0 and r.reference_date is None and r.rate_status is None
+
+
+def test_scalar_input_errors_name_the_parameter():
+    with pytest.raises(ParamsError, match="due_date and received_date are both missing"):
+        lp.statutory_interest(100, None, date(2025, 1, 1))
+    with pytest.raises(ParamsError, match="paid_date = '2025-02-30'"):
+        lp.statutory_interest(100, date(2025, 1, 1), "2025-02-30")
+    with pytest.raises(ParamsError, match="amount_gbp"):
+        lp.statutory_interest(float("nan"), date(2025, 1, 1), date(2025, 2, 1))
+    with pytest.raises(ParamsError, match="received_date is missing"):
+        lp.relevant_day(None, date(2025, 1, 1))
+    with pytest.raises(ParamsError, match="interest_start = 42"):
+        lp.statutory_rate_pct(42)
+
+
+def test_result_is_frozen():
+    r = lp.statutory_interest(100, date(2025, 1, 1), date(2025, 2, 1))
+    with pytest.raises(AttributeError):
+        r.interest_gbp = 0.0  # type: ignore[misc]
+
+
+# ------------------------------------------------------------------------------------------
+# Vectorised form
+
+
+def _five_rows() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "buyer_org_id": ["A", "A", "A", "B", "B"],
+            "period": ["P1", "P1", "P2", "P1", "P1"],
+            "invoice_id": ["1", "2", "3", "4", "5"],
+            "invoice_received_date": [date(2025, 5, 20), date(2025, 5, 30), date(2025, 11, 30),
+                                      date(2025, 12, 1), date(2025, 5, 1)],
+            "agreed_terms_days": [60, None, None, None, None],
+            "due_date": [None, date(2025, 6, 29), date(2025, 12, 30), date(2025, 12, 31),
+                         date(2025, 5, 31)],
+            "payment_date": [date(2025, 8, 1), date(2025, 7, 29), date(2025, 12, 20),
+                             date(2026, 1, 30), date(2025, 8, 1)],
+            "gross_amount_gbp": [12_000.0, 5_000.0, 800.0, 800.0, -100.0],
+            "is_credit_note": [False, False, False, False, True],
+        }
+    )
+
+
+def test_vectorised_hand_worked_rows():
+    out = lp.with_statutory_interest(_five_rows())
+    # row 1: due from terms (20 May + 60 = 19 Jul) -> relevant 19 Jun -> £180.25 + £100 (above)
+    # row 2: relevant 29 Jun, starts 30 Jun (12.75 %), 30 days -> £52.40 + £70
+    # row 3: paid 20 Dec before relevant 30 Dec -> nothing, rate null
+    # row 4: relevant 31 Dec, starts 1 Jan 2026 (11.75 %), 30 days -> £7.73 + £40
+    # row 5: credit note -> nothing
+    assert out["late_payment_relevant_day"].to_list() == [
+        date(2025, 6, 19), date(2025, 6, 29), date(2025, 12, 30), date(2025, 12, 31),
+        date(2025, 5, 31)]
+    assert out["statutory_interest_rate_pct"].to_list() == [12.75, 12.75, None, 11.75, None]
+    assert out["statutory_interest_gbp"].to_list() == [180.25, 52.40, 0.0, 7.73, 0.0]
+    assert out["fixed_compensation_gbp"].to_list() == [100.0, 70.0, 0.0, 40.0, 0.0]
+    assert out.columns[: len(_five_rows().columns)] == _five_rows().columns
+
+
+def test_interest_owed_per_member_and_period_by_hand():
+    got = lp.interest_owed(_five_rows())
+    # A/P1: rows 1 and 2 late: value 12,000 + 5,000; interest 180.25 + 52.40 = 232.65;
+    #       compensation 100 + 70 = 170; total 402.65
+    # A/P2: row 3 on time: zeros
+    # B/P1: row 4 late (800; 7.73 + 40 = 47.73); row 5 a credit note, not counted
+    assert got.columns == ["buyer_org_id", "period", "invoices_paid_late", "late_value_gbp",
+                           "statutory_interest_gbp", "fixed_compensation_gbp", "total_owed_gbp"]
+    assert got.rows() == [
+        ("A", "P1", 2, 17_000.0, 232.65, 170.0, 402.65),
+        ("A", "P2", 0, 0.0, 0.0, 0.0, 0.0),
+        ("B", "P1", 1, 800.0, 7.73, 40.0, 47.73),
+    ]
+    # per member only
+    assert lp.interest_owed(_five_rows(), by=["buyer_org_id"])["total_owed_gbp"].to_list() == [
+        402.65, 47.73]
+
+
+def test_interest_owed_uses_precomputed_columns_and_fills_null_ones():
+    df = _five_rows()
+    # private purchaser A (60-day cap): row 1 relevant = min(19 Jul, 20 May + 60 = 19 Jul) = 19 Jul,
+    # starts 20 Jul (12.25 %), paid 1 Aug = 13 days: 12000 x 12.25 x 13 / 36500 = 1,911,000 /
+    # 36,500 = 52.3562 -> £52.36. Row 2 unchanged (due 29 Jun is inside both caps).
+    bt = pl.DataFrame({"buyer_org_id": ["A", "B"], "org_type": ["company", "nhs_trust"]})
+    pre = lp.with_statutory_interest(df, buyer_types=bt)
+    assert pre["statutory_interest_gbp"].to_list()[:2] == [52.36, 52.40]
+    got = lp.interest_owed(pre)  # default public rule must not overwrite the given values
+    assert got.row(0) == ("A", "P1", 2, 17_000.0, 104.76, 170.0, 274.76)
+    # a conformed table carries the derived columns as nulls: they are computed
+    conformed = INVOICE_PAYMENT.conform(df.drop("period"), source="t").with_columns(
+        df["period"])
+    assert conformed["statutory_interest_gbp"].null_count() == 5
+    assert lp.interest_owed(conformed).rows() == lp.interest_owed(df).rows()
+    # ... lazily too, and passing buyer_types through
+    assert lp.interest_owed(conformed.lazy(), buyer_types=bt).row(0)[4] == 104.76
+
+
+def test_buyer_types_private_rule_unknown_types_fall_back():
+    df = _five_rows()
+    bt = pl.DataFrame({"buyer_org_id": ["A"], "org_type": ["other"]})
+    assert lp.with_statutory_interest(df, buyer_types=bt).equals(lp.with_statutory_interest(df))
+    private = lp.with_statutory_interest(df, public_authority=False)
+    assert private["statutory_interest_gbp"][0] == 52.36
+    # pandas buyer_types accepted
+    bt_pd = pd.DataFrame({"buyer_org_id": ["A"], "org_type": ["llp"]})
+    assert lp.with_statutory_interest(df, buyer_types=bt_pd)["statutory_interest_gbp"][0] == 52.36
+
+
+def test_vectorised_goods_received_and_supplier_received_date():
+    df = pl.DataFrame({
+        "invoice_received_date": [date(2025, 3, 1), date(2025, 2, 10)],
+        "goods_received_date": [date(2025, 3, 11), None],
+        "due_date": [date(2025, 4, 30), None],
+        "payment_date": [date(2025, 4, 18), date(2025, 3, 20)],
+        # supplier_received_date wins over payment_date when both are given
+        "supplier_received_date": [date(2025, 4, 20), None],
+        "gross_amount_gbp": [1_000.0, 500.0],
+    })
+    out = lp.with_statutory_interest(df)
+    # row 1: as the scalar case: relevant 10 Apr, 10 days -> £3.49 + £70
+    # row 2: no due date and no terms -> 10 Feb + 30 = 12 Mar; paid 20 Mar = 8 days at 12.75 %:
+    #        500 x 12.75 x 8 / 36500 = 51,000 / 36,500 = 1.3973 -> £1.40 + £40
+    assert out["late_payment_relevant_day"].to_list() == [date(2025, 4, 10), date(2025, 3, 12)]
+    assert out["statutory_interest_gbp"].to_list() == [3.49, 1.40]
+    assert out["fixed_compensation_gbp"].to_list() == [70.0, 40.0]
+
+
+def test_vectorised_unpaid_and_missing_amount_owe_nothing():
+    df = pl.DataFrame({
+        "invoice_received_date": [date(2025, 1, 1), date(2025, 1, 1)],
+        "payment_date": [None, date(2025, 6, 1)],
+        "gross_amount_gbp": [1_000.0, None],
+    })
+    out = lp.with_statutory_interest(df)
+    assert out["statutory_interest_gbp"].to_list() == [0.0, 0.0]
+    assert out["fixed_compensation_gbp"].to_list() == [0.0, 0.0]
+    assert out["statutory_interest_rate_pct"].to_list() == [None, None]
+
+
+def test_lazy_in_lazy_out_and_pandas_in():
+    lf = lp.with_statutory_interest(_five_rows().lazy())
+    assert isinstance(lf, pl.LazyFrame)
+    # 180.25 + 52.40 + 7.73 = 240.38
+    assert lf.collect()["statutory_interest_gbp"].sum() == pytest.approx(240.38)
+    out = lp.with_statutory_interest(_five_rows().to_pandas())
+    assert isinstance(out, pl.DataFrame) and out["statutory_interest_gbp"][0] == 180.25
+
+
+def test_vectorised_out_of_table_raises_with_file_name_eager_and_lazy():
+    df = pl.DataFrame({
+        "invoice_received_date": [date(2026, 12, 1)],
+        "due_date": [date(2026, 12, 31)],
+        "payment_date": [date(2027, 2, 1)],
+        "gross_amount_gbp": [100.0],
+    })
+    with pytest.raises(lp.ReferenceRateError, match=r"H1 2027.*statutory_reference_rates\.csv"):
+        lp.with_statutory_interest(df)
+    lazy = lp.with_statutory_interest(df.lazy())  # builds fine; raises when collected
+    with pytest.raises(lp.ReferenceRateError, match="Add a row"):
+        lazy.collect()
+    # paid on time beyond the table: no rate needed
+    on_time = df.with_columns(pl.lit(date(2026, 12, 20)).alias("payment_date"))
+    ok = lp.with_statutory_interest(on_time)
+    assert ok["statutory_interest_gbp"][0] == 0.0
+
+
+def test_vectorised_input_errors():
+    base = _five_rows()
+    with pytest.raises(SchemaError, match="gross_amount_gbp"):
+        lp.with_statutory_interest(base.drop("gross_amount_gbp"))
+    with pytest.raises(SchemaError, match="no payment date"):
+        lp.with_statutory_interest(base.drop("payment_date"))
+    with pytest.raises(SchemaError, match="invoice_received_date"):
+        lp.with_statutory_interest(base.drop("invoice_received_date", "due_date"))
+    with pytest.raises(SchemaError, match="expected a polars or pandas DataFrame"):
+        lp.with_statutory_interest([1, 2, 3])
+    with pytest.raises(SchemaError, match="buyer_types: missing column.*org_type"):
+        lp.with_statutory_interest(base, buyer_types=pl.DataFrame({"buyer_org_id": ["A"]}))
+    with pytest.raises(SchemaError, match="buyer_org_id 'A' appears 2 times"):
+        lp.with_statutory_interest(base, buyer_types=pl.DataFrame(
+            {"buyer_org_id": ["A", "A"], "org_type": ["company", "nhs_trust"]}))
+    with pytest.raises(SchemaError, match="invoices have no buyer_org_id"):
+        lp.with_statutory_interest(base.drop("buyer_org_id"), buyer_types=pl.DataFrame(
+            {"buyer_org_id": ["A"], "org_type": ["company"]}))
+    with pytest.raises(SchemaError, match="buyer_types: expected a polars or pandas"):
+        lp.with_statutory_interest(base, buyer_types={"A": "company"})
+    with pytest.raises(SchemaError, match=r"period.*lainbench\.payments"):
+        lp.interest_owed(base.drop("period"))
+
+
+# hypothesis: the vectorised form agrees with the scalar form row by row
+
+_day = st.dates(min_value=date(2013, 1, 1), max_value=date(2026, 6, 30))
+
+
+@st.composite
+def _invoice(draw):
+    received = draw(_day)
+    goods = draw(st.none() | st.integers(-10, 40).map(lambda d: received + dt.timedelta(days=d)))
+    terms = draw(st.none() | st.integers(0, 120))
+    due = draw(st.none() | st.integers(0, 120).map(lambda d: received + dt.timedelta(days=d)))
+    paid = draw(st.none() | st.integers(0, 200).map(lambda d: received + dt.timedelta(days=d)))
+    pence = draw(st.integers(-100_000, 500_000_000) | st.sampled_from(
+        [99_999, 100_000, 999_999, 1_000_000]))
+    credit = draw(st.booleans() | st.none())
+    return {
+        "invoice_received_date": received, "goods_received_date": goods,
+        "agreed_terms_days": terms, "due_date": due, "payment_date": paid,
+        "gross_amount_gbp": pence / 100, "is_credit_note": credit,
+    }
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(_invoice(), min_size=1, max_size=30), public=st.booleans())
+def test_vectorised_agrees_with_scalar(rows, public):
+    df = pl.DataFrame(rows, schema={k: lp.INPUT_COLUMNS[k] for k in rows[0]})
+    out = lp.with_statutory_interest(df, public_authority=public)
+    for row, got in zip(rows, out.iter_rows(named=True), strict=True):
+        due = row["due_date"]
+        if due is None and row["agreed_terms_days"] is not None:
+            due = row["invoice_received_date"] + dt.timedelta(days=row["agreed_terms_days"])
+        received = max(d for d in (row["invoice_received_date"], row["goods_received_date"]) if d)
+        amount = -1.0 if row["is_credit_note"] else row["gross_amount_gbp"]
+        want = lp.statutory_interest(amount, due, row["payment_date"], received_date=received,
+                                     public_authority=public)
+        assert got["late_payment_relevant_day"] == want.relevant_day
+        assert got["statutory_interest_gbp"] == want.interest_gbp
+        assert got["fixed_compensation_gbp"] == want.compensation_gbp
+        owed = want.compensation_gbp > 0
+        assert got["statutory_interest_rate_pct"] == (want.statutory_rate_pct if owed else None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(pence=st.integers(1, 10**10), days=st.integers(0, 3650),
+       start=st.dates(min_value=date(2013, 1, 1), max_value=date(2026, 12, 31)))
+def test_interest_is_the_rounded_exact_value(pence, days, start):
+    # exact rational value of amount x rate x days / 365, rounded half-up to the penny
+    from fractions import Fraction
+
+    rday = start - dt.timedelta(days=1)
+    r = lp.statutory_interest(pence / 100, rday, rday + dt.timedelta(days=days))
+    exact = Fraction(pence, 100) * Fraction(str(r.statutory_rate_pct)) / 100 * days / 365
+    want = (exact * 100 + Fraction(1, 2)).__floor__() / 100
+    assert r.interest_gbp == float(want)
+    assert r.days_late == days
+
+
+# ------------------------------------------------------------------------------------------
+# Malformed rate tables
+
+
+GOOD_HEADER = (
+    "half_year_start,half_year_end,reference_date,bank_rate_pct,statutory_rate_pct,source,status"
+)
+GOOD_ROW = "2025-01-01,2025-06-30,2024-12-31,4.75,12.75,https://example.org,OK"
+NEXT_ROW = "2025-07-01,2025-12-31,2025-06-30,4.25,12.25,https://example.org,derived"
+
+
+@pytest.mark.parametrize(
+    ("lines", "match"),
+    [
+        ([GOOD_HEADER.replace(",status", ""), GOOD_ROW.rsplit(",", 1)[0]],
+         "missing column.*status"),
+        ([GOOD_HEADER, GOOD_ROW.replace("2025-01-01", "2025-13-01", 1)],
+         r"line 2: half_year_start = '2025-13-01' is not a date"),
+        ([GOOD_HEADER, GOOD_ROW.replace("2025-01-01", "2025-02-01", 1)],
+         "must be 1 January or 1 July"),
+        ([GOOD_HEADER, GOOD_ROW.replace("2025-06-30", "2025-06-29", 1)],
+         "half_year_end = 2025-06-29; expected 2025-06-30"),
+        ([GOOD_HEADER, GOOD_ROW.replace("2024-12-31", "2025-06-30", 1)],
+         "reference_date = 2025-06-30.*is 2024-12-31"),
+        ([GOOD_HEADER, GOOD_ROW.replace("12.75", "12.50")],
+         r"statutory_rate_pct = 12.50; expected 12.75"),
+        ([GOOD_HEADER, GOOD_ROW.replace("4.75", "four")], "bank_rate_pct = 'four' is not a number"),
+        ([GOOD_HEADER, GOOD_ROW.replace("4.75", "4.755").replace("12.75", "12.755")],
+         "at most 2 decimal places"),
+        ([GOOD_HEADER, GOOD_ROW.replace("https://example.org", "")], "source is empty"),
+        ([GOOD_HEADER, GOOD_ROW.replace(",OK", ",maybe")], "status = 'maybe'"),
+        ([GOOD_HEADER, GOOD_ROW, GOOD_ROW], "appears twice"),
+        ([GOOD_HEADER, GOOD_ROW,
+          NEXT_ROW.replace("2025-07-01,2025-12-31,2025-06-30", "2026-01-01,2026-06-30,2025-12-31")],
+         "no row for H2 2025"),
+        ([GOOD_HEADER], "no rows"),
+        ([GOOD_HEADER, GOOD_ROW.replace("4.75", "-1").replace("12.75", "7.00")],
+         "expected a percentage"),
+    ],
+)
+def test_malformed_rate_table_errors(tmp_path, lines, match):
+    p = tmp_path / "rates.csv"
+    p.write_text("\n".join(lines) + "\n")
+    with pytest.raises(lp.ReferenceRateError, match=match) as exc:
+        lp.reference_rates(p)
+    assert "rates.csv" in str(exc.value)
+
+
+def test_custom_rate_table_loads_and_missing_file(tmp_path):
+    p = tmp_path / "rates.csv"
+    p.write_text("\n".join([GOOD_HEADER, NEXT_ROW, GOOD_ROW]) + "\n")
+    t = lp.reference_rates(p)
+    assert t["half_year_start"].to_list() == [date(2025, 1, 1), date(2025, 7, 1)]
+    assert t["note"].null_count() == 2
+    with pytest.raises(lp.ReferenceRateError, match="not found"):
+        lp.reference_rates(tmp_path / "absent.csv")
+
+
+def test_shipped_file_is_where_the_messages_say():
+    assert lp.RATES_FILE.as_posix().endswith(RATES_CSV)
+    assert lp.RATES_FILE.exists()
