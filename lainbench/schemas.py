@@ -75,7 +75,7 @@ class Table:
         exprs = []
         for name, dtype in self.columns.items():
             if name in df.columns:
-                exprs.append(pl.col(name).cast(dtype, strict=True).alias(name))
+                exprs.append(_cast(name, df.schema[name], dtype, strict=True))
             else:
                 exprs.append(pl.lit(None, dtype=dtype).alias(name))
         try:
@@ -106,11 +106,21 @@ def _from_pandas_if_needed(df: object) -> pl.DataFrame:
     raise SchemaError(f"expected a polars or pandas DataFrame, got {type(df).__name__}")
 
 
+def _cast(name: str, src: pl.DataType, dtype: pl.DataType, strict: bool) -> pl.Expr:
+    """Cast a column; ISO text to dates / datetimes goes through the string parsers (polars 2)."""
+    col = pl.col(name)
+    if src == pl.String() and dtype == pl.Date():
+        return col.str.to_date("%Y-%m-%d", strict=strict).alias(name)
+    if src == pl.String() and isinstance(dtype, pl.Datetime):
+        return col.str.to_datetime(strict=strict, time_zone="UTC").alias(name)
+    return col.cast(dtype, strict=strict).alias(name)
+
+
 def _first_uncastable(df: pl.DataFrame, columns: dict[str, pl.DataType]) -> str | None:
     for name, dtype in columns.items():
         if name not in df.columns:
             continue
-        cast = df.select(pl.col(name).cast(dtype, strict=False))[name]
+        cast = df.select(_cast(name, df.schema[name], dtype, strict=False))[name]
         bad = df[name].is_not_null() & cast.is_null()
         if bad.any():
             row = int(bad.arg_true()[0])
