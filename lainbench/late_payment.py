@@ -559,10 +559,14 @@ def _public_flag(
     ).filter(pl.col("public").is_not_null())
     if bt.height == 0:
         return default
-    flag = pl.col("buyer_org_id").cast(pl.String).replace_strict(
-        bt["buyer_org_id"].to_list(), bt["public"].to_list(), default=None, return_dtype=pl.Boolean
+    buyer = pl.col("buyer_org_id").cast(pl.String)
+    private_ids = bt.filter(~pl.col("public"))["buyer_org_id"].implode()
+    public_ids = bt.filter(pl.col("public"))["buyer_org_id"].implode()
+    return (
+        pl.when(buyer.is_in(private_ids)).then(False)
+        .when(buyer.is_in(public_ids)).then(True)
+        .otherwise(default)
     )
-    return flag.fill_null(public_authority)
 
 
 def _statutory_exprs(names: set[str], public: pl.Expr) -> dict[str, pl.Expr]:
@@ -729,17 +733,16 @@ def interest_owed(
     if not all(c in names for c in money):
         df = with_statutory_interest(df, public_authority=public_authority, buyer_types=buyer_types)
     else:
-        can_compute = "gross_amount_gbp" in names and bool(
-            names & {"payment_date", "supplier_received_date"}
-        ) and bool(names & {"invoice_received_date", "due_date"})
-        if can_compute:
-            fresh = with_statutory_interest(
-                df.select([c for c in names if c in INPUT_COLUMNS or c == "buyer_org_id"]),
-                public_authority=public_authority, buyer_types=buyer_types,
-            ).select(**{f"__fresh_{c}": pl.col(c) for c in money})
-            df = pl.concat([df, fresh], how="horizontal").with_columns(
-                *[pl.coalesce(pl.col(c), pl.col(f"__fresh_{c}")).alias(c) for c in money]
-            )
+        can_compute = (
+            "gross_amount_gbp" in names
+            and bool(names & {"payment_date", "supplier_received_date"})
+            and bool(names & {"invoice_received_date", "due_date"})
+        )
+        complete = isinstance(df, pl.DataFrame) and all(df[c].null_count() == 0 for c in money)
+        if can_compute and not complete:
+            # fill only the null rows, in the same pass (no second scan of a lazy plan)
+            fresh = _statutory_exprs(names, _public_flag(buyer_types, public_authority, names))
+            df = df.with_columns(pl.coalesce(pl.col(c), fresh[c]).alias(c) for c in money)
     late = pl.col("fixed_compensation_gbp").fill_null(0.0) > 0  # > 0 exactly when interest ran
     has_amount = "gross_amount_gbp" in _columns(df)
     amount = pl.col("gross_amount_gbp") if has_amount else pl.lit(None, pl.Float64)
