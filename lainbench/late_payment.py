@@ -65,6 +65,7 @@ import polars as pl
 
 from lainbench.config import PROJECT_ROOT, REFERENCE_DATA_DIR
 from lainbench.errors import ParamsError, SchemaError
+from lainbench.schemas import _from_pandas_if_needed
 
 __all__ = [
     "RATES_FILE",
@@ -521,18 +522,9 @@ def _public_flag(
     default = pl.lit(public_authority, pl.Boolean)
     if buyer_types is None:
         return default
-    if not isinstance(buyer_types, pl.DataFrame):
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover - pandas is a dependency
-            pd = None
-        if pd is not None and isinstance(buyer_types, pd.DataFrame):
-            buyer_types = pl.from_pandas(buyer_types)
-        else:
-            raise SchemaError(
-                "buyer_types: expected a polars or pandas DataFrame, got "
-                f"{type(buyer_types).__name__}"
-            )
+    buyer_types = _as_polars(buyer_types, "buyer_types")
+    if isinstance(buyer_types, pl.LazyFrame):
+        buyer_types = buyer_types.collect()
     missing = [c for c in ("buyer_org_id", "org_type") if c not in buyer_types.columns]
     if missing:
         raise SchemaError(
@@ -635,15 +627,13 @@ def _columns(df: pl.DataFrame | pl.LazyFrame) -> set[str]:
 
 
 def _as_polars(df, name: str = "invoice table"):
-    if isinstance(df, (pl.DataFrame, pl.LazyFrame)):
+    """A polars frame (lazy frames pass through); pandas is converted at the edge."""
+    if isinstance(df, pl.LazyFrame):
         return df
     try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pd = None
-    if pd is not None and isinstance(df, pd.DataFrame):
-        return pl.from_pandas(df)
-    raise SchemaError(f"{name}: expected a polars or pandas DataFrame, got {type(df).__name__}")
+        return _from_pandas_if_needed(df)
+    except SchemaError as exc:
+        raise SchemaError(f"{name}: {exc}") from None
 
 
 def with_statutory_interest(
