@@ -1054,6 +1054,50 @@ def load_requirements(path: str = "demo", seed: int | None = None) -> pl.DataFra
     return ingest_insurance(p).accepted
 
 
+@dataclass
+class InsuranceData:
+    """What notebook 02 works from: all requirement versions, the benchmarked one, and params."""
+
+    requirements: pl.DataFrame  # every version
+    current: pl.DataFrame  # one version per member (see pick_version)
+    standards: Standards
+    curves: dict[str, PremiumCurve]
+    version: str
+
+    @property
+    def categories(self) -> list[str]:
+        """Procurement categories named in the requirements."""
+        return sorted(self.requirements["procurement_category"].drop_nulls().unique().to_list())
+
+
+def prepare(
+    requirements_path: str = "demo", demo_seed: int | None = None,
+    version: Literal["latest", "earliest"] = "latest", premiums_path: str = PREMIUMS_PATH,
+    standards_path: str = STANDARDS_PATH, procurement_category: str | None = None,
+    when: dt.date | str | None = None,
+) -> InsuranceData:
+    """Load requirements, standards and premium curves; check the chosen category exists.
+
+    >>> data = prepare("demo", procurement_category="consultancy")
+    >>> data.current["buyer_org_id"].n_unique(), data.version
+    (12, 'latest')
+    """
+    reqs = load_requirements(requirements_path, demo_seed)
+    if reqs.height == 0:
+        raise ParamsError(f"requirements_path = {requirements_path!r}: no requirement rows to benchmark")
+    data = InsuranceData(
+        requirements=reqs, current=pick_version(reqs, version),
+        standards=load_standards(standards_path, when),
+        curves=load_premium_curves(premiums_path, when), version=version,
+    )
+    if procurement_category is not None and data.categories and (
+            procurement_category not in data.categories):
+        raise ParamsError(
+            f"procurement_category = {procurement_category!r} is not in {requirements_path}; "
+            f"choose one of {', '.join(data.categories)}")
+    return data
+
+
 class InsuranceRequirementsParams(RunParams):
     """Run parameters of ``notebooks/02_insurance_requirements.ipynb``."""
 

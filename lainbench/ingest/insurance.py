@@ -190,21 +190,32 @@ def map_headers(columns: list[str], source: str) -> tuple[dict[str, str], list[s
     return mapping, ignored
 
 
-def ingest_insurance(path: str | Path, *, source_dataset: str | None = None, **_: object) -> IngestResult:
-    """Read, tidy and check a requirements CSV/XLSX; returns accepted rows, rejects and counts."""
+def ingest_insurance(
+    path: str | Path, *, source_dataset: str | None = None, buyer_org_id: str | None = None,
+    **_: object,
+) -> IngestResult:
+    """Read, tidy and check a requirements CSV/XLSX; returns accepted rows, rejects and counts.
+
+    ``buyer_org_id`` fills the buyer for a file that has no buyer column (one member's own file);
+    other keyword options from the command line are accepted and ignored.
+    """
     p = Path(path)
     name = str(path)
     if not p.exists():
         raise IngestError(f"{name}: file not found; give the path of a requirements .csv or .xlsx")
     raw = _read(p, name)
     mapping, ignored = map_headers(raw.columns, name)
+    if buyer_org_id and "buyer_org_id" not in mapping.values():
+        raw = raw.with_columns(pl.lit(buyer_org_id).alias("__buyer"))
+        mapping["__buyer"] = "buyer_org_id"
     missing = sorted(INSURANCE_REQUIREMENT.required - set(mapping.values()))
     if missing:
         raise IngestError(
             f"{name}: no column for {', '.join(missing)} (headers found: {', '.join(raw.columns)}); "
             "name them e.g. Buyer, Cover, Minimum limit (£) - see lainbench.ingest.insurance")
     raw = raw.select(list(mapping)).rename(mapping).with_row_index(ROW, offset=1)
-    cols = [c for c in raw.columns if c != ROW]
+    injected = {"buyer_org_id"} if "__buyer" in mapping else set()
+    cols = [c for c in raw.columns if c != ROW and c not in injected]  # a blank row stays blank
     blank = pl.all_horizontal(
         [pl.col(c).cast(pl.String).str.strip_chars().fill_null("") == "" for c in cols])
     n_blank = raw.filter(blank).height
@@ -215,6 +226,12 @@ def ingest_insurance(path: str | Path, *, source_dataset: str | None = None, **_
         *[_money_expr(c) for c in MONEY_COLUMNS if c in raw.columns],
         *[_enum_expr(c, VALUE_ALIASES[c]) for c in VALUE_ALIASES if c in raw.columns],
     )
+    if raw.height == 0:  # nothing but a header (and blank rows)
+        empty = INSURANCE_REQUIREMENT.empty().drop(LINEAGE_COLUMNS).with_columns(
+            pl.lit(None, dtype=pl.UInt32).alias(ROW)).clear()
+        return finish(empty, empty_rejects(), INSURANCE_REQUIREMENT, rows_read=rows_read,
+                      source_file=name, source_dataset=source_dataset or p.name,
+                      skipped={"blank": n_blank}, notes=["no data rows"])
     typed, rejects = check_rows(raw, INSURANCE_REQUIREMENT, name,
                                 date_formats=("%Y-%m-%d", "%d/%m/%Y"))
     el_min = load_standards().el_statutory_minimum_gbp
