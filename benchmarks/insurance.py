@@ -1,9 +1,9 @@
 """Insurance requirements benchmark: ingest and the notebook-02 measures on a large network.
 
 The demo has 12 members and about 340 requirement rows. A real network pack is bigger: this script
-copies the demo's members ``--copies`` times (``northgate_nhs`` -> ``northgate_nhs_007`` ...) to build
-a requirements table, writes it as a CSV with published-style headers and money written as ``£5m``,
-then times (best of ``--repeat``):
+copies the demo's members ``--copies`` times (``northgate_nhs`` -> ``northgate_nhs_007`` ...) to
+build a requirements table, writes it as a CSV with published-style headers and money written as
+``£5m``, then times (best of ``--repeat``):
 
 - ``ingest``: :func:`lainbench.ingest.insurance.ingest_insurance` on the CSV (tidying, every reject
   rule, lineage);
@@ -31,12 +31,20 @@ from lainbench.demo_insurance import insurance_requirements
 from lainbench.ingest.insurance import ingest_insurance
 
 HEADERS = {
-    "buyer_org_id": "Buyer", "requirement_version": "Version", "document_date": "Document date",
-    "procurement_regime": "Regime", "procurement_category": "Category",
-    "contract_value_min_gbp": "Value from (£)", "contract_value_max_gbp": "Value to (£)",
-    "risk_tier": "Risk tier", "cover_type": "Cover", "min_limit_gbp": "Minimum limit (£)",
-    "limit_basis": "Basis", "required_stage": "Required at",
-    "self_certification_allowed": "Self-certification allowed", "applies_to_sole_traders": "Sole traders",
+    "buyer_org_id": "Buyer",
+    "requirement_version": "Version",
+    "document_date": "Document date",
+    "procurement_regime": "Regime",
+    "procurement_category": "Category",
+    "contract_value_min_gbp": "Value from (£)",
+    "contract_value_max_gbp": "Value to (£)",
+    "risk_tier": "Risk tier",
+    "cover_type": "Cover",
+    "min_limit_gbp": "Minimum limit (£)",
+    "limit_basis": "Basis",
+    "required_stage": "Required at",
+    "self_certification_allowed": "Self-certification allowed",
+    "applies_to_sole_traders": "Sole traders",
     "notes": "Notes",
 }
 
@@ -44,17 +52,23 @@ HEADERS = {
 def network(copies: int) -> pl.DataFrame:
     """The demo requirements repeated under ``copies`` sets of member ids."""
     base = insurance_requirements()
-    return pl.concat([
-        base.with_columns(pl.col("buyer_org_id") + f"_{i:03d}") for i in range(copies)
-    ])
+    return pl.concat(
+        [base.with_columns(pl.col("buyer_org_id") + f"_{i:03d}") for i in range(copies)]
+    )
 
 
 def write_csv(reqs: pl.DataFrame, path: Path) -> None:
     money = pl.col("min_limit_gbp")
-    out = reqs.select(list(HEADERS)).with_columns(
-        pl.when(money >= 1e6).then(pl.format("£{}m", (money / 1e6).round(2)))
-        .otherwise(pl.format("£{}k", (money / 1e3).round(0))).alias("min_limit_gbp"),
-    ).rename(HEADERS)
+    out = (
+        reqs.select(list(HEADERS))
+        .with_columns(
+            pl.when(money >= 1e6)
+            .then(pl.format("£{}m", (money / 1e6).round(2)))
+            .otherwise(pl.format("£{}k", (money / 1e3).round(0)))
+            .alias("min_limit_gbp"),
+        )
+        .rename(HEADERS)
+    )
     out.write_csv(path)
 
 

@@ -27,11 +27,15 @@ GBP_LABEL = "datum.value >= 1e6 ? '£' + datum.value / 1e6 + 'm' : '£' + datum.
 def _with_labels(df: pl.DataFrame) -> pl.DataFrame:
     out = df
     if "cover_type" in df.columns and "cover" not in df.columns:
-        out = out.with_columns(pl.col("cover_type").replace_strict(COVER_LABELS, default=None)
-                               .alias("cover"))
+        out = out.with_columns(
+            pl.col("cover_type").replace_strict(COVER_LABELS, default=None).alias("cover")
+        )
     if "min_limit_gbp" in df.columns and "limit" not in df.columns:
-        out = out.with_columns(pl.col("min_limit_gbp").map_elements(
-            format_gbp_short, return_dtype=pl.String).alias("limit"))
+        out = out.with_columns(
+            pl.col("min_limit_gbp")
+            .map_elements(format_gbp_short, return_dtype=pl.String)
+            .alias("limit")
+        )
     return out
 
 
@@ -46,61 +50,106 @@ def heatmap_required_limits(resolved: Any, title: str | None = None) -> alt.Face
     covers = [COVER_LABELS[c] for c in COVER_LABELS if c in set(df["cover_type"])]
     tooltip = ["buyer_org_id", "cover", "band", "limit"]
     if "network_median_gbp" in df.columns:
-        df = df.with_columns(pl.col("network_median_gbp").map_elements(
-            format_gbp_short, return_dtype=pl.String).alias("network median"))
+        df = df.with_columns(
+            pl.col("network_median_gbp")
+            .map_elements(format_gbp_short, return_dtype=pl.String)
+            .alias("network median")
+        )
         tooltip.append("network median")
     base = alt.Chart(df).encode(
         x=alt.X("cover:N", sort=covers, title=None, axis=alt.Axis(labelAngle=-30)),
         y=alt.Y("buyer_org_id:N", title=None, sort="ascending"),
     )
     rect = base.mark_rect(stroke="white").encode(
-        color=alt.Color("min_limit_gbp:Q", title="Required limit",
-                        scale=alt.Scale(type="log", scheme="orangered", domain=[250_000, 20_000_000]),
-                        legend=alt.Legend(values=LIMIT_TICKS, labelExpr=GBP_LABEL)),
+        color=alt.Color(
+            "min_limit_gbp:Q",
+            title="Required limit",
+            scale=alt.Scale(type="log", scheme="orangered", domain=[250_000, 20_000_000]),
+            legend=alt.Legend(values=LIMIT_TICKS, labelExpr=GBP_LABEL),
+        ),
         tooltip=tooltip,
     )
     text = base.mark_text(fontSize=10).encode(
         text="limit:N",
-        color=alt.condition("datum.min_limit_gbp >= 5000000", alt.value("white"), alt.value("black")),
+        color=alt.condition(
+            "datum.min_limit_gbp >= 5000000", alt.value("white"), alt.value("black")
+        ),
     )
-    return (rect + text).properties(width=alt.Step(62), height=alt.Step(20)).facet(
-        column=alt.Column("band:N", sort=bands, title="Contract value band"),
-    ).properties(title=title or "Required limits by member, cover type and contract value")
+    return (
+        (rect + text)
+        .properties(width=alt.Step(62), height=alt.Step(20))
+        .facet(
+            column=alt.Column("band:N", sort=bands, title="Contract value band"),
+        )
+        .properties(title=title or "Required limits by member, cover type and contract value")
+    )
 
 
-def proportionality_chart(applicable: Any, threshold: float, contract_value_gbp: float) -> alt.LayerChart:
+def proportionality_chart(
+    applicable: Any, threshold: float, contract_value_gbp: float
+) -> alt.LayerChart:
     """Required limit as a multiple of the contract value, ranked, with the flag threshold.
 
     ``applicable`` is :func:`lainbench.insurance.applicable_requirements` for one contract.
     Employer's liability is left out: its level is set by law, not by the contract's value.
     """
-    df = _with_labels(pl.DataFrame(applicable)).filter(
-        pl.col("cover_type") != "employers_liability").with_columns(
-        (pl.col("buyer_org_id") + " · " + pl.col("cover_type").replace_strict(
-            COVER_ABBREV, default="?")).alias("requirement"),
-        pl.when(pl.col("disproportionate")).then(pl.lit("flagged")).otherwise(
-            pl.lit("not flagged")).alias("screen"),
-    ).sort("limit_to_value_ratio", descending=True)
+    df = (
+        _with_labels(pl.DataFrame(applicable))
+        .filter(pl.col("cover_type") != "employers_liability")
+        .with_columns(
+            (
+                pl.col("buyer_org_id")
+                + " · "
+                + pl.col("cover_type").replace_strict(COVER_ABBREV, default="?")
+            ).alias("requirement"),
+            pl.when(pl.col("disproportionate"))
+            .then(pl.lit("flagged"))
+            .otherwise(pl.lit("not flagged"))
+            .alias("screen"),
+        )
+        .sort("limit_to_value_ratio", descending=True)
+    )
     order = df["requirement"].to_list()
     df = df.with_columns(pl.lit(1.0).alias("base"))
-    bars = alt.Chart(df).mark_bar().encode(
-        x=alt.X("limit_to_value_ratio:Q", title="Required limit ÷ contract value (log scale)",
-                scale=alt.Scale(type="log")),
-        x2="base:Q",
-        y=alt.Y("requirement:N", sort=order, title=None),
-        color=alt.Color("screen:N", scale=alt.Scale(domain=["flagged", "not flagged"],
-                                                    range=["#c0392b", "#95a5a6"]),
-                        title="Proportionality screen"),
-        tooltip=["buyer_org_id", "cover", "limit", alt.Tooltip("limit_to_value_ratio:Q", format=",.0f"),
-                 "required_stage"],
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "limit_to_value_ratio:Q",
+                title="Required limit ÷ contract value (log scale)",
+                scale=alt.Scale(type="log"),
+            ),
+            x2="base:Q",
+            y=alt.Y("requirement:N", sort=order, title=None),
+            color=alt.Color(
+                "screen:N",
+                scale=alt.Scale(domain=["flagged", "not flagged"], range=["#c0392b", "#95a5a6"]),
+                title="Proportionality screen",
+            ),
+            tooltip=[
+                "buyer_org_id",
+                "cover",
+                "limit",
+                alt.Tooltip("limit_to_value_ratio:Q", format=",.0f"),
+                "required_stage",
+            ],
+        )
     )
-    rule = alt.Chart(pl.DataFrame({"threshold": [float(threshold)]})).mark_rule(
-        strokeDash=[4, 3], color="black").encode(x="threshold:Q")
+    rule = (
+        alt.Chart(pl.DataFrame({"threshold": [float(threshold)]}))
+        .mark_rule(strokeDash=[4, 3], color="black")
+        .encode(x="threshold:Q")
+    )
     return (bars + rule).properties(
-        width=460, height=alt.Step(14),
-        title=[f"Limits demanded for a {format_gbp_short(contract_value_gbp)} contract, as a "
-               f"multiple of its value (dashed: {threshold:g}x)",
-               "Employer's liability left out: its level is set by law"])
+        width=460,
+        height=alt.Step(14),
+        title=[
+            f"Limits demanded for a {format_gbp_short(contract_value_gbp)} contract, as a "
+            f"multiple of its value (dashed: {threshold:g}x)",
+            "Employer's liability left out: its level is set by law",
+        ],
+    )
 
 
 def review_chart(changes: Any, title: str | None = None) -> alt.FacetChart:
@@ -109,30 +158,55 @@ def review_chart(changes: Any, title: str | None = None) -> alt.FacetChart:
     ``changes`` is :func:`lainbench.insurance.review_changes` filtered to one category.
     """
     df = _with_labels(pl.DataFrame(changes)).with_columns(
-        (pl.col("buyer_org_id") + " · " + pl.col("cover_type").replace_strict(
-            COVER_ABBREV, default="?")).alias("requirement"))
+        (
+            pl.col("buyer_org_id")
+            + " · "
+            + pl.col("cover_type").replace_strict(COVER_ABBREV, default="?")
+        ).alias("requirement")
+    )
     long = df.unpivot(
         index=["requirement", "band", "band_order", "change"],
-        on=["min_limit_gbp_before", "min_limit_gbp_after"], variable_name="version",
+        on=["min_limit_gbp_before", "min_limit_gbp_after"],
+        variable_name="version",
         value_name="limit_gbp",
-    ).with_columns(pl.col("version").replace({"min_limit_gbp_before": "before review",
-                                              "min_limit_gbp_after": "after review"}))
+    ).with_columns(
+        pl.col("version").replace(
+            {"min_limit_gbp_before": "before review", "min_limit_gbp_after": "after review"}
+        )
+    )
     bands = df.sort("band_order")["band"].unique(maintain_order=True).to_list()
     base = alt.Chart(long).encode(
         y=alt.Y("requirement:N", title=None),
-        x=alt.X("limit_gbp:Q", title="Required limit (log scale)", scale=alt.Scale(type="log"),
-                axis=alt.Axis(values=LIMIT_TICKS, labelExpr=GBP_LABEL)),
+        x=alt.X(
+            "limit_gbp:Q",
+            title="Required limit (log scale)",
+            scale=alt.Scale(type="log"),
+            axis=alt.Axis(values=LIMIT_TICKS, labelExpr=GBP_LABEL),
+        ),
     )
     line = base.mark_line(color="#7f8c8d").encode(detail="requirement:N")
     points = base.mark_point(filled=True, size=60).encode(
-        color=alt.Color("version:N", scale=alt.Scale(domain=["before review", "after review"],
-                                                     range=["#95a5a6", "#2471a3"]), title=None),
-        tooltip=["requirement", "band", "version", alt.Tooltip("limit_gbp:Q", format=",.0f"),
-                 "change"],
+        color=alt.Color(
+            "version:N",
+            scale=alt.Scale(domain=["before review", "after review"], range=["#95a5a6", "#2471a3"]),
+            title=None,
+        ),
+        tooltip=[
+            "requirement",
+            "band",
+            "version",
+            alt.Tooltip("limit_gbp:Q", format=",.0f"),
+            "change",
+        ],
     )
-    return (line + points).properties(width=220, height=alt.Step(14)).facet(
-        column=alt.Column("band:N", sort=bands, title="Contract value band"),
-    ).properties(title=title or "Required limits before and after review")
+    return (
+        (line + points)
+        .properties(width=220, height=alt.Step(14))
+        .facet(
+            column=alt.Column("band:N", sort=bands, title="Contract value band"),
+        )
+        .properties(title=title or "Required limits before and after review")
+    )
 
 
 def premium_curves_chart(curve_table: Any, held: dict[str, float] | None = None) -> alt.LayerChart:
@@ -142,27 +216,50 @@ def premium_curves_chart(curve_table: Any, held: dict[str, float] | None = None)
     each curve is marked. With ``held``, the supplier's own limits are marked with a rule.
     """
     df = pl.DataFrame(curve_table)
-    x = alt.X("limit_gbp:Q", title="Limit of cover (log scale)", scale=alt.Scale(type="log"),
-              axis=alt.Axis(values=LIMIT_TICKS, labelExpr=GBP_LABEL))
+    x = alt.X(
+        "limit_gbp:Q",
+        title="Limit of cover (log scale)",
+        scale=alt.Scale(type="log"),
+        axis=alt.Axis(values=LIMIT_TICKS, labelExpr=GBP_LABEL),
+    )
     y = alt.Y("premium_gbp:Q", title="Indicative annual premium (£)")
     colour = alt.Color("cover:N", title="Cover")
     lines = alt.Chart(df).mark_line().encode(x=x, y=y, color=colour)
-    points = alt.Chart(df.filter(pl.col("is_base_point"))).mark_point(filled=True, size=70).encode(
-        x=x, y=y, color=colour,
-        tooltip=["cover", alt.Tooltip("limit_gbp:Q", format=",.0f"),
-                 alt.Tooltip("premium_gbp:Q", format=",.2f")])
+    points = (
+        alt.Chart(df.filter(pl.col("is_base_point")))
+        .mark_point(filled=True, size=70)
+        .encode(
+            x=x,
+            y=y,
+            color=colour,
+            tooltip=[
+                "cover",
+                alt.Tooltip("limit_gbp:Q", format=",.0f"),
+                alt.Tooltip("premium_gbp:Q", format=",.2f"),
+            ],
+        )
+    )
     layers = [lines, points]
     if held:
-        h = pl.DataFrame({"cover": [COVER_LABELS[c] for c in held if held[c] > 0],
-                          "limit_gbp": [float(v) for v in held.values() if v > 0]})
-        layers.append(alt.Chart(h).mark_rule(strokeDash=[2, 2]).encode(x="limit_gbp:Q", color=colour))
+        h = pl.DataFrame(
+            {
+                "cover": [COVER_LABELS[c] for c in held if held[c] > 0],
+                "limit_gbp": [float(v) for v in held.values() if v > 0],
+            }
+        )
+        layers.append(
+            alt.Chart(h).mark_rule(strokeDash=[2, 2]).encode(x="limit_gbp:Q", color=colour)
+        )
     return alt.layer(*layers).properties(
-        width=460, height=260,
-        title="Indicative premium curves (E8; quote-aggregator figures, indicative only)")
+        width=460,
+        height=260,
+        title="Indicative premium curves (E8; quote-aggregator figures, indicative only)",
+    )
 
 
-def cost_burden_chart(burden: Any, standard_extra_gbp: float | None = None,
-                      measure: str = "cost_per_contract_won_gbp") -> alt.LayerChart:
+def cost_burden_chart(
+    burden: Any, standard_extra_gbp: float | None = None, measure: str = "cost_per_contract_won_gbp"
+) -> alt.LayerChart:
     """Per member: expected extra insurance cost per contract won (or another burden measure).
 
     ``burden`` is :func:`lainbench.insurance.member_cost_burden`. Bars are coloured by whether cover
@@ -177,20 +274,37 @@ def cost_burden_chart(burden: Any, standard_extra_gbp: float | None = None,
     if measure not in titles:
         raise ValueError(f"measure {measure!r}; expected one of {', '.join(titles)}")
     df = pl.DataFrame(burden).sort(measure, descending=True)
-    bars = alt.Chart(df).mark_bar().encode(
-        x=alt.X(f"{measure}:Q", title=titles[measure]),
-        y=alt.Y("buyer_org_id:N", sort=df["buyer_org_id"].to_list(), title=None),
-        color=alt.Color("cost_stage:N", title="Cover needed",
-                        scale=alt.Scale(domain=["at_bid", "at_award"], range=["#c0392b", "#2471a3"])),
-        tooltip=["buyer_org_id", "covers_required", "cost_stage",
-                 alt.Tooltip("extra_premium_gbp:Q", format=",.2f"),
-                 alt.Tooltip("share_of_margin_pct:Q", format=".2f"),
-                 alt.Tooltip("cost_per_contract_won_gbp:Q", format=",.2f")],
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{measure}:Q", title=titles[measure]),
+            y=alt.Y("buyer_org_id:N", sort=df["buyer_org_id"].to_list(), title=None),
+            color=alt.Color(
+                "cost_stage:N",
+                title="Cover needed",
+                scale=alt.Scale(domain=["at_bid", "at_award"], range=["#c0392b", "#2471a3"]),
+            ),
+            tooltip=[
+                "buyer_org_id",
+                "covers_required",
+                "cost_stage",
+                alt.Tooltip("extra_premium_gbp:Q", format=",.2f"),
+                alt.Tooltip("share_of_margin_pct:Q", format=".2f"),
+                alt.Tooltip("cost_per_contract_won_gbp:Q", format=",.2f"),
+            ],
+        )
     )
     layers = [bars]
-    if standard_extra_gbp is not None and measure in ("extra_premium_gbp",
-                                                      "cost_per_contract_won_gbp"):
-        layers.append(alt.Chart(pl.DataFrame({"v": [float(standard_extra_gbp)]})).mark_rule(
-            strokeDash=[4, 3], color="black").encode(x="v:Q"))
-    return alt.layer(*layers).properties(width=460, height=alt.Step(18),
-                                         title=titles[measure] + " by member")
+    if standard_extra_gbp is not None and measure in (
+        "extra_premium_gbp",
+        "cost_per_contract_won_gbp",
+    ):
+        layers.append(
+            alt.Chart(pl.DataFrame({"v": [float(standard_extra_gbp)]}))
+            .mark_rule(strokeDash=[4, 3], color="black")
+            .encode(x="v:Q")
+        )
+    return alt.layer(*layers).properties(
+        width=460, height=alt.Step(18), title=titles[measure] + " by member"
+    )

@@ -43,7 +43,11 @@ M = 1_000_000
 
 EL, PL, PI = "employers_liability", "public_liability", "professional_indemnity"
 PRODUCTS, CLINICAL, CYBER, WORKS = (
-    "products_liability", "clinical_negligence", "cyber", "contract_works")
+    "products_liability",
+    "clinical_negligence",
+    "cyber",
+    "contract_works",
+)
 
 CATEGORIES_BY_ORG_TYPE: dict[str, tuple[str, ...]] = {
     "nhs_trust": CATEGORIES,
@@ -51,12 +55,20 @@ CATEGORIES_BY_ORG_TYPE: dict[str, tuple[str, ...]] = {
     "university": ("works", "facilities", "consultancy", "it", "goods"),
 }
 DEFAULT_CATEGORIES = ("works", "facilities", "consultancy", "it", "goods")
-BASIS = {EL: "any_one_occurrence", PL: "each_and_every_claim", PI: "aggregate",
-         PRODUCTS: "aggregate", CLINICAL: "each_and_every_claim", CYBER: "aggregate",
-         WORKS: "any_one_occurrence"}
+BASIS = {
+    EL: "any_one_occurrence",
+    PL: "each_and_every_claim",
+    PI: "aggregate",
+    PRODUCTS: "aggregate",
+    CLINICAL: "each_and_every_claim",
+    CYBER: "aggregate",
+    WORKS: "any_one_occurrence",
+}
 SOUTHWARK_PL_NOTE = "may be more depending on the assessment of risk"
-SOUTHWARK_STAGE_NOTE = ("if you don't hold insurance of this size, don't obtain it unless notified "
-                        "that you've been awarded a contract")
+SOUTHWARK_STAGE_NOTE = (
+    "if you don't hold insurance of this size, don't obtain it unless notified "
+    "that you've been awarded a contract"
+)
 
 
 @dataclass(frozen=True)
@@ -93,78 +105,236 @@ def _member_versions(org_id: str, rng: np.random.Generator) -> list[Version]:
     pick = lambda *options: options[int(rng.integers(len(options)))]  # noqa: E731
     g14_initial = {PL: 10 * M, PI: 10 * M, EL: 5 * M}
     specs: dict[str, list[Version]] = {
-        "northgate_nhs": [Version(
-            BEFORE, "fixed", "pa2023", "before_contract_start", True, "NHS standard terms (demo)",
-            {EL: 5 * M, PL: pick(5 * M, 10 * M), PI: 5 * M, CLINICAL: 10 * M, CYBER: 5 * M})],
+        "northgate_nhs": [
+            Version(
+                BEFORE,
+                "fixed",
+                "pa2023",
+                "before_contract_start",
+                True,
+                "NHS standard terms (demo)",
+                {EL: 5 * M, PL: pick(5 * M, 10 * M), PI: 5 * M, CLINICAL: 10 * M, CYBER: 5 * M},
+            )
+        ],
         "riverside_nhs": [
-            Version(BEFORE, "fixed", "pcr_2015", "at_bid", False, "Selection questionnaire (demo)",
-                    {EL: 10 * M, PL: 10 * M, PI: 5 * M, CLINICAL: 10 * M}),
-            Version(AFTER, "value_band", "pa2023", "at_award", True, "Insurance review 2026 (demo)",
-                    {"bands": [(0, 25_000, {PL: 2 * M, PI: 1 * M}),
-                               (25_000, 250_000, {PL: 5 * M, PI: 2 * M}),
-                               (250_000, None, {PL: 10 * M, PI: 5 * M})],
-                     EL: 5 * M, CLINICAL: 10 * M}),
+            Version(
+                BEFORE,
+                "fixed",
+                "pcr_2015",
+                "at_bid",
+                False,
+                "Selection questionnaire (demo)",
+                {EL: 10 * M, PL: 10 * M, PI: 5 * M, CLINICAL: 10 * M},
+            ),
+            Version(
+                AFTER,
+                "value_band",
+                "pa2023",
+                "at_award",
+                True,
+                "Insurance review 2026 (demo)",
+                {
+                    "bands": [
+                        (0, 25_000, {PL: 2 * M, PI: 1 * M}),
+                        (25_000, 250_000, {PL: 5 * M, PI: 2 * M}),
+                        (250_000, None, {PL: 10 * M, PI: 5 * M}),
+                    ],
+                    EL: 5 * M,
+                    CLINICAL: 10 * M,
+                },
+            ),
         ],
-        "capital_transport": [Version(
-            BEFORE, "risk_tier", "pa2023", "before_contract_start", True,
-            "Supplier guide: insurance (demo)",
-            {"tiers": {"works": "high", "facilities": "standard", "goods": "low",
-                       "consultancy": pick("low", "none"), "it": "none"},
-             "tier_pl": {"none": 2 * M, "low": 5 * M, "standard": 10 * M, "high": 10 * M},
-             EL: 10 * M, PI: 2 * M, PRODUCTS: 5 * M},
-            notes={PL: "PL £10m standard, £5m low-risk activity, £2m where virtually no risk"})],
+        "capital_transport": [
+            Version(
+                BEFORE,
+                "risk_tier",
+                "pa2023",
+                "before_contract_start",
+                True,
+                "Supplier guide: insurance (demo)",
+                {
+                    "tiers": {
+                        "works": "high",
+                        "facilities": "standard",
+                        "goods": "low",
+                        "consultancy": pick("low", "none"),
+                        "it": "none",
+                    },
+                    "tier_pl": {"none": 2 * M, "low": 5 * M, "standard": 10 * M, "high": 10 * M},
+                    EL: 10 * M,
+                    PI: 2 * M,
+                    PRODUCTS: 5 * M,
+                },
+                notes={PL: "PL £10m standard, £5m low-risk activity, £2m where virtually no risk"},
+            )
+        ],
         "thameside_water": [
-            Version(BEFORE, "fixed", "pcr_2015", "at_bid", False, "Framework SQ (demo)",
-                    {EL: 10 * M, PL: 10 * M, PI: 10 * M, PRODUCTS: 10 * M}),
-            Version(AFTER, "value_band", "pa2023", "at_award", True, "Insurance review 2026 (demo)",
-                    {"bands": [(0, 250_000, {PL: 5 * M, PI: 2 * M}),
-                               (250_000, None, {PL: 10 * M, PI: 5 * M})],
-                     EL: 5 * M, PRODUCTS: 5 * M}),
+            Version(
+                BEFORE,
+                "fixed",
+                "pcr_2015",
+                "at_bid",
+                False,
+                "Framework SQ (demo)",
+                {EL: 10 * M, PL: 10 * M, PI: 10 * M, PRODUCTS: 10 * M},
+            ),
+            Version(
+                AFTER,
+                "value_band",
+                "pa2023",
+                "at_award",
+                True,
+                "Insurance review 2026 (demo)",
+                {
+                    "bands": [
+                        (0, 250_000, {PL: 5 * M, PI: 2 * M}),
+                        (250_000, None, {PL: 10 * M, PI: 5 * M}),
+                    ],
+                    EL: 5 * M,
+                    PRODUCTS: 5 * M,
+                },
+            ),
         ],
-        "eastbank_council": [Version(
-            BEFORE, "fixed", "pa2023", "at_award", True, "Selling to us (demo)",
-            {EL: 5 * M, PL: 5 * M, PI: pick(250_000, 500_000),
-             "pi_categories": ("consultancy", "it", "care")},
-            notes={PL: SOUTHWARK_PL_NOTE, PI: "only where appropriate; £250,000 generally expected",
-                   "stage": SOUTHWARK_STAGE_NOTE})],
+        "eastbank_council": [
+            Version(
+                BEFORE,
+                "fixed",
+                "pa2023",
+                "at_award",
+                True,
+                "Selling to us (demo)",
+                {
+                    EL: 5 * M,
+                    PL: 5 * M,
+                    PI: pick(250_000, 500_000),
+                    "pi_categories": ("consultancy", "it", "care"),
+                },
+                notes={
+                    PL: SOUTHWARK_PL_NOTE,
+                    PI: "only where appropriate; £250,000 generally expected",
+                    "stage": SOUTHWARK_STAGE_NOTE,
+                },
+            )
+        ],
         "westmere_council": [
-            Version(BEFORE, "fixed", "pcr_2015", "before_contract_start", True,
-                    "Standard terms (demo)", {EL: 5 * M, PL: 5 * M, PI: 2 * M},
-                    el_sole_traders=True),
-            Version(AFTER, "value_band", "pa2023", "at_award", True, "Insurance review 2026 (demo)",
-                    {"bands": [(0, 25_000, {PL: 1 * M, PI: 1 * M}),
-                               (25_000, 250_000, {PL: 2 * M, PI: 1 * M}),
-                               (250_000, None, {PL: 5 * M, PI: 2 * M})],
-                     EL: 5 * M}),
+            Version(
+                BEFORE,
+                "fixed",
+                "pcr_2015",
+                "before_contract_start",
+                True,
+                "Standard terms (demo)",
+                {EL: 5 * M, PL: 5 * M, PI: 2 * M},
+                el_sole_traders=True,
+            ),
+            Version(
+                AFTER,
+                "value_band",
+                "pa2023",
+                "at_award",
+                True,
+                "Insurance review 2026 (demo)",
+                {
+                    "bands": [
+                        (0, 25_000, {PL: 1 * M, PI: 1 * M}),
+                        (25_000, 250_000, {PL: 2 * M, PI: 1 * M}),
+                        (250_000, None, {PL: 5 * M, PI: 2 * M}),
+                    ],
+                    EL: 5 * M,
+                },
+            ),
         ],
-        "metro_policing": [Version(
-            BEFORE, "fixed", "pa2023", "before_contract_start", False, "Tender pack (demo)",
-            {EL: 10 * M, PL: 10 * M, PI: pick(2 * M, 5 * M), CYBER: 5 * M, PRODUCTS: 5 * M})],
-        "city_fire": [Version(
-            BEFORE, "value_band", "purchase_order_terms", "on_request", True,
-            "Purchase order terms (demo)",
-            {"bands": [(0, 100_000, {PL: 5 * M}), (100_000, None, {PL: 10 * M, PI: 5 * M})],
-             EL: 5 * M, "basis": {PL: "per_claim_unlimited_claims"}},
-            notes={EL: "as required by law", PL: "each and every claim, unlimited number of claims"})],
-        "kingsbridge_uni": [Version(
-            BEFORE, "value_band", "pa2023", "at_award", True, "Procurement guide (demo)",
-            {"bands": [(0, 25_000, {PL: 2 * M, PI: 1 * M}),
-                       (25_000, pick(500_000, 1_000_000), {PL: 5 * M, PI: 2 * M}),
-                       ("prev", None, {PL: 10 * M, PI: 5 * M})],
-             EL: 5 * M})],
-        "aldates_uni": [Version(
-            BEFORE, "fixed", "pa2023", "at_bid", True, "Invitation to tender (demo)",
-            {EL: 5 * M, PL: 5 * M, PI: 2 * M}, el_sole_traders=True)],
+        "metro_policing": [
+            Version(
+                BEFORE,
+                "fixed",
+                "pa2023",
+                "before_contract_start",
+                False,
+                "Tender pack (demo)",
+                {EL: 10 * M, PL: 10 * M, PI: pick(2 * M, 5 * M), CYBER: 5 * M, PRODUCTS: 5 * M},
+            )
+        ],
+        "city_fire": [
+            Version(
+                BEFORE,
+                "value_band",
+                "purchase_order_terms",
+                "on_request",
+                True,
+                "Purchase order terms (demo)",
+                {
+                    "bands": [(0, 100_000, {PL: 5 * M}), (100_000, None, {PL: 10 * M, PI: 5 * M})],
+                    EL: 5 * M,
+                    "basis": {PL: "per_claim_unlimited_claims"},
+                },
+                notes={
+                    EL: "as required by law",
+                    PL: "each and every claim, unlimited number of claims",
+                },
+            )
+        ],
+        "kingsbridge_uni": [
+            Version(
+                BEFORE,
+                "value_band",
+                "pa2023",
+                "at_award",
+                True,
+                "Procurement guide (demo)",
+                {
+                    "bands": [
+                        (0, 25_000, {PL: 2 * M, PI: 1 * M}),
+                        (25_000, pick(500_000, 1_000_000), {PL: 5 * M, PI: 2 * M}),
+                        ("prev", None, {PL: 10 * M, PI: 5 * M}),
+                    ],
+                    EL: 5 * M,
+                },
+            )
+        ],
+        "aldates_uni": [
+            Version(
+                BEFORE,
+                "fixed",
+                "pa2023",
+                "at_bid",
+                True,
+                "Invitation to tender (demo)",
+                {EL: 5 * M, PL: 5 * M, PI: 2 * M},
+                el_sole_traders=True,
+            )
+        ],
         "greater_city": [
-            Version(BEFORE, "fixed", "pcr_2015", "at_bid", False,
-                    "Digital framework SQ, G-Cloud 14 initial levels (demo)", g14_initial),
-            Version(AFTER, "fixed", "pa2023", "at_award", True,
-                    "Digital framework, G-Cloud 14 revised levels (demo)",
-                    {PL: 1 * M, PI: 1 * M, EL: 5 * M}),
+            Version(
+                BEFORE,
+                "fixed",
+                "pcr_2015",
+                "at_bid",
+                False,
+                "Digital framework SQ, G-Cloud 14 initial levels (demo)",
+                g14_initial,
+            ),
+            Version(
+                AFTER,
+                "fixed",
+                "pa2023",
+                "at_award",
+                True,
+                "Digital framework, G-Cloud 14 revised levels (demo)",
+                {PL: 1 * M, PI: 1 * M, EL: 5 * M},
+            ),
         ],
-        "hillside_mh_nhs": [Version(
-            BEFORE, "fixed", "pa2023", "before_contract_start", True, "NHS standard terms (demo)",
-            {EL: 5 * M, PL: pick(5 * M, 10 * M), PI: 2 * M, CLINICAL: 10 * M})],
+        "hillside_mh_nhs": [
+            Version(
+                BEFORE,
+                "fixed",
+                "pa2023",
+                "before_contract_start",
+                True,
+                "NHS standard terms (demo)",
+                {EL: 5 * M, PL: pick(5 * M, 10 * M), PI: 2 * M, CLINICAL: 10 * M},
+            )
+        ],
     }
     return specs[org_id]
 
@@ -189,22 +359,24 @@ def _rows_for_version(v: Version, categories: tuple[str, ...]) -> list[dict[str,
                 note = v.notes.get(cover)
                 if v.notes.get("stage"):
                     note = "; ".join(x for x in (note, v.notes["stage"]) if x)
-                rows.append({
-                    "requirement_version": v.name,
-                    "source_document": v.document,
-                    "procurement_regime": v.regime,
-                    "procurement_category": cat,
-                    "contract_value_min_gbp": None if lo is None else float(lo),
-                    "contract_value_max_gbp": None if hi is None else float(hi),
-                    "risk_tier": levels.get("tier"),
-                    "cover_type": cover,
-                    "min_limit_gbp": float(limit),
-                    "limit_basis": v.levels.get("basis", {}).get(cover, BASIS[cover]),
-                    "required_stage": v.stage,
-                    "self_certification_allowed": v.self_cert,
-                    "applies_to_sole_traders": v.el_sole_traders if cover == EL else None,
-                    "notes": note,
-                })
+                rows.append(
+                    {
+                        "requirement_version": v.name,
+                        "source_document": v.document,
+                        "procurement_regime": v.regime,
+                        "procurement_category": cat,
+                        "contract_value_min_gbp": None if lo is None else float(lo),
+                        "contract_value_max_gbp": None if hi is None else float(hi),
+                        "risk_tier": levels.get("tier"),
+                        "cover_type": cover,
+                        "min_limit_gbp": float(limit),
+                        "limit_basis": v.levels.get("basis", {}).get(cover, BASIS[cover]),
+                        "required_stage": v.stage,
+                        "self_certification_allowed": v.self_cert,
+                        "applies_to_sole_traders": v.el_sole_traders if cover == EL else None,
+                        "notes": note,
+                    }
+                )
     return rows
 
 
@@ -230,13 +402,20 @@ def insurance_requirements(seed: int = DEFAULT_SEED) -> pl.DataFrame:
                 date = _date_between(rng, dt.date(2026, 1, 5), dt.date(2026, 6, 30))
             if v.regime == "pcr_2015" and date >= dt.date(2025, 2, 24):
                 date = _date_between(rng, dt.date(2024, 3, 1), dt.date(2025, 2, 23))
-            evidence = ("self-certification; certificate on award" if v.self_cert else
-                        str(rng.choice(["insurance certificate", "broker letter", "policy schedule"])))
+            evidence = (
+                "self-certification; certificate on award"
+                if v.self_cert
+                else str(rng.choice(["insurance certificate", "broker letter", "policy schedule"]))
+            )
             run_off = int(rng.choice([0, 3, 6]))
             for r in _rows_for_version(v, cats):
-                r.update(buyer_org_id=m.org_id, document_date=date, evidence_required=evidence,
-                         run_off_years=run_off if r["cover_type"] == PI and run_off else None,
-                         statutory_minimum_gbp=5e6 if r["cover_type"] == EL else None)
+                r.update(
+                    buyer_org_id=m.org_id,
+                    document_date=date,
+                    evidence_required=evidence,
+                    run_off_years=run_off if r["cover_type"] == PI and run_off else None,
+                    statutory_minimum_gbp=5e6 if r["cover_type"] == EL else None,
+                )
                 rows.append(r)
     df = pl.DataFrame(rows, infer_schema_length=None).with_columns(
         pl.lit("lainbench demo insurance requirements (synthetic)").alias("source_dataset"),

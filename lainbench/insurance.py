@@ -42,7 +42,7 @@ from pydantic import Field, field_validator
 from lainbench.config import resolve
 from lainbench.errors import ParamsError
 from lainbench.params import ParameterFile, RunParams, load
-from lainbench.schemas import COVER_TYPES, INSURANCE_REQUIREMENT
+from lainbench.schemas import COVER_TYPES, INSURANCE_REQUIREMENT, _from_pandas_if_needed
 
 PREMIUMS_PATH = "params/insurance_premiums.yaml"
 STANDARDS_PATH = "params/insurance_standards.yaml"
@@ -61,9 +61,15 @@ COVER_LABELS: dict[str, str] = {
     "other": "Other",
 }
 COVER_ABBREV: dict[str, str] = {
-    "employers_liability": "EL", "public_liability": "PL", "products_liability": "Products",
-    "professional_indemnity": "PI", "clinical_negligence": "Clinical", "cyber": "Cyber",
-    "motor": "Motor", "contract_works": "Works", "other": "Other",
+    "employers_liability": "EL",
+    "public_liability": "PL",
+    "products_liability": "Products",
+    "professional_indemnity": "PI",
+    "clinical_negligence": "Clinical",
+    "cyber": "Cyber",
+    "motor": "Motor",
+    "contract_works": "Works",
+    "other": "Other",
 }
 
 # Flag names and what each means (the reason column adds the specifics of the row).
@@ -127,10 +133,12 @@ class PremiumCurve:
     included; ``limit_exponent`` is ``d = log2(1 + z)`` where ``1 + z`` is the factor per doubling
     of the limit (Riebesell). No cover (limit 0 or ``None``) costs nothing.
 
-    >>> pl_curve = PremiumCurve("public_liability", 1_000_000, 118.0, math.log(140 / 118) / math.log(5))
+    >>> d = math.log(140 / 118) / math.log(5)
+    >>> pl_curve = PremiumCurve("public_liability", 1_000_000, 118.0, d)
     >>> round(pl_curve.premium(5_000_000), 2), pl_curve.premium(0)
     (140.0, 0.0)
-    >>> round(PremiumCurve("other", 1_000_000, 100.0, 1.0, fixed_premium_gbp=40.0).premium(2_000_000), 2)
+    >>> with_fixed = PremiumCurve("other", 1_000_000, 100.0, 1.0, fixed_premium_gbp=40.0)
+    >>> round(with_fixed.premium(2_000_000), 2)
     160.0
     """
 
@@ -145,12 +153,15 @@ class PremiumCurve:
         if limit_gbp is None or limit_gbp <= 0:
             return 0.0
         scaled = self.base_premium_gbp - self.fixed_premium_gbp
-        return self.fixed_premium_gbp + scaled * (limit_gbp / self.base_limit_gbp) ** self.limit_exponent
+        return (
+            self.fixed_premium_gbp
+            + scaled * (limit_gbp / self.base_limit_gbp) ** self.limit_exponent
+        )
 
     @property
     def z_per_doubling(self) -> float:
         """Premium increase per doubling of the limit, ``2**d - 1`` (applies to the scaled part)."""
-        return 2 ** self.limit_exponent - 1
+        return 2**self.limit_exponent - 1
 
 
 def _when(when: dt.date | str | None) -> dt.date:
@@ -175,8 +186,10 @@ def _load_curves_cached(path: str, when: dt.date) -> tuple[PremiumCurve, ...]:
     pf = load(path)
     curves = []
     for cover in COVER_TYPES:
-        names = {part: f"{cover}_{part}" for part in
-                 ("base_limit", "base_premium", "limit_exponent", "fixed_premium")}
+        names = {
+            part: f"{cover}_{part}"
+            for part in ("base_limit", "base_premium", "limit_exponent", "fixed_premium")
+        }
         present = [n for n in names.values() if n in pf.parameters]
         if not present:
             continue
@@ -186,8 +199,7 @@ def _load_curves_cached(path: str, when: dt.date) -> tuple[PremiumCurve, ...]:
                     f"{path}: {names[part]} missing; a premium curve for {cover} needs "
                     f"{cover}_base_limit, {cover}_base_premium and {cover}_limit_exponent"
                 )
-        vals = {part: _value(pf, n, when, path) for part, n in names.items()
-                if n in pf.parameters}
+        vals = {part: _value(pf, n, when, path) for part, n in names.items() if n in pf.parameters}
         try:
             curve = PremiumCurve(
                 cover_type=cover,
@@ -197,37 +209,47 @@ def _load_curves_cached(path: str, when: dt.date) -> tuple[PremiumCurve, ...]:
                 fixed_premium_gbp=float(vals.get("fixed_premium", 0.0)),
             )
         except (TypeError, ValueError):
-            raise ParamsError(f"{path}: the {cover} curve values must be numbers (found {vals})") from None
+            raise ParamsError(
+                f"{path}: the {cover} curve values must be numbers (found {vals})"
+            ) from None
         _check_curve(curve, path)
         curves.append(curve)
     if not curves:
         raise ParamsError(
             f"{path}: no premium curve found; expected parameters named <cover>_base_limit, "
-            f"<cover>_base_premium and <cover>_limit_exponent for a cover in {', '.join(COVER_TYPES)}"
+            "<cover>_base_premium and <cover>_limit_exponent for a cover in "
+            f"{', '.join(COVER_TYPES)}"
         )
     return tuple(curves)
 
 
 def _check_curve(c: PremiumCurve, path: str) -> None:
     if c.base_limit_gbp <= 0:
-        raise ParamsError(f"{path}: {c.cover_type}_base_limit = {c.base_limit_gbp}; expected a limit above £0")
+        raise ParamsError(
+            f"{path}: {c.cover_type}_base_limit = {c.base_limit_gbp}; expected a limit above £0"
+        )
     if c.base_premium_gbp <= 0:
         raise ParamsError(
-            f"{path}: {c.cover_type}_base_premium = {c.base_premium_gbp}; expected a premium above £0")
+            f"{path}: {c.cover_type}_base_premium = {c.base_premium_gbp}; "
+            "expected a premium above £0"
+        )
     if not 0 <= c.limit_exponent <= 1:
         raise ParamsError(
-            f"{path}: {c.cover_type}_limit_exponent = {c.limit_exponent}; expected 0 to 1 (premiums "
-            "rise more slowly than the limit; d = log2(1 + z))")
+            f"{path}: {c.cover_type}_limit_exponent = {c.limit_exponent}; expected 0 to 1 "
+            "(premiums "
+            "rise more slowly than the limit; d = log2(1 + z))"
+        )
     if not 0 <= c.fixed_premium_gbp <= c.base_premium_gbp:
         raise ParamsError(
             f"{path}: {c.cover_type}_fixed_premium = {c.fixed_premium_gbp}; expected 0 up to the "
-            f"base premium {c.base_premium_gbp}")
+            f"base premium {c.base_premium_gbp}"
+        )
 
 
 def load_premium_curves(
     path: str | Path | None = None, when: dt.date | str | None = None
 ) -> dict[str, PremiumCurve]:
-    """Premium curves by cover type from ``params/insurance_premiums.yaml`` (values in force on ``when``).
+    """Premium curves by cover type from ``params/insurance_premiums.yaml``, in force on ``when``.
 
     >>> curves = load_premium_curves()
     >>> sorted(curves)
@@ -254,9 +276,13 @@ def _check_limit(cover_type: str, limit: float | None, what: str) -> float:
     try:
         value = float(limit)
     except (TypeError, ValueError):
-        raise ParamsError(f"{what} {cover_type}: limit {limit!r} is not a number of pounds") from None
+        raise ParamsError(
+            f"{what} {cover_type}: limit {limit!r} is not a number of pounds"
+        ) from None
     if math.isnan(value) or value < 0:
-        raise ParamsError(f"{what} {cover_type}: limit {limit!r}; expected £0 or more (0 = no cover)")
+        raise ParamsError(
+            f"{what} {cover_type}: limit {limit!r}; expected £0 or more (0 = no cover)"
+        )
     return value
 
 
@@ -285,7 +311,8 @@ def premium_gbp(
 
 
 def extra_premium_gbp(
-    held: Mapping[str, float], required: Mapping[str, float],
+    held: Mapping[str, float],
+    required: Mapping[str, float],
     curves: Mapping[str, PremiumCurve] | None = None,
 ) -> float:
     """Extra annual premium (£/year) to lift the cover ``held`` to the cover ``required`` (E8).
@@ -294,7 +321,8 @@ def extra_premium_gbp(
     cover type absent from ``held`` is not held (premium 0). Keys are ``cover_type`` values.
 
     >>> held = {"public_liability": 1_000_000, "employers_liability": 10_000_000}
-    >>> round(extra_premium_gbp(held, {"public_liability": 10_000_000, "employers_liability": 5_000_000}), 2)
+    >>> required = {"public_liability": 10_000_000, "employers_liability": 5_000_000}
+    >>> round(extra_premium_gbp(held, required), 2)
     32.7
     >>> extra_premium_gbp(held, {"public_liability": 1_000_000})
     0.0
@@ -307,14 +335,18 @@ def extra_premium_gbp(
         held_limit = _check_limit(cover, held.get(cover), "held")
         if req_limit <= held_limit:
             continue
-        total += max(0.0, premium_gbp(cover, req_limit, table) - premium_gbp(cover, held_limit, table))
+        total += max(
+            0.0, premium_gbp(cover, req_limit, table) - premium_gbp(cover, held_limit, table)
+        )
     for cover in held:
         _check_cover(cover, "held cover type")
     return total
 
 
 def cost_per_contract_won_gbp(
-    extra_premium_gbp: float, hold_years: float, win_probability: float,
+    extra_premium_gbp: float,
+    hold_years: float,
+    win_probability: float,
     stage: Literal["at_bid", "at_award"],
 ) -> float:
     """Expected extra insurance cost per contract won (E9).
@@ -352,7 +384,9 @@ def share_of_contract_value(extra_premium_gbp: float, contract_value_gbp: float)
     return extra_premium_gbp / contract_value_gbp
 
 
-def share_of_margin(extra_premium_gbp: float, contract_value_gbp: float, margin_share: float) -> float:
+def share_of_margin(
+    extra_premium_gbp: float, contract_value_gbp: float, margin_share: float
+) -> float:
     """Extra premium as a share (0-1) of the contract's margin, ``ΔP / ((1 - c) V)`` (E9).
 
     ``margin_share`` is ``1 - c``, the part of revenue left after variable costs (0.20 default in
@@ -369,7 +403,8 @@ def share_of_margin(extra_premium_gbp: float, contract_value_gbp: float, margin_
 
 
 def premium_curve_table(
-    curves: Mapping[str, PremiumCurve] | None = None, limits: list[float] | None = None,
+    curves: Mapping[str, PremiumCurve] | None = None,
+    limits: list[float] | None = None,
 ) -> pl.DataFrame:
     """Premium at a range of limits for each curve: ``cover_type``, ``limit_gbp``, ``premium_gbp``.
 
@@ -380,17 +415,24 @@ def premium_curve_table(
     table = _curves(curves)
     limits = limits or [250_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000, 20_000_000]
     rows = [
-        {"cover_type": c, "cover": COVER_LABELS[c], "limit_gbp": float(lim),
-         "premium_gbp": table[c].premium(lim),
-         "is_base_point": float(lim) == table[c].base_limit_gbp}
-        for c in sorted(table) for lim in limits
+        {
+            "cover_type": c,
+            "cover": COVER_LABELS[c],
+            "limit_gbp": float(lim),
+            "premium_gbp": table[c].premium(lim),
+            "is_base_point": float(lim) == table[c].base_limit_gbp,
+        }
+        for c in sorted(table)
+        for lim in limits
     ]
     return pl.DataFrame(rows).sort("cover_type", "limit_gbp")
 
 
 def typical_cover_held(
-    size: Literal["micro", "small", "medium"], has_employees: bool = True,
-    path: str | Path | None = None, when: dt.date | str | None = None,
+    size: Literal["micro", "small", "medium"],
+    has_employees: bool = True,
+    path: str | Path | None = None,
+    when: dt.date | str | None = None,
 ) -> dict[str, float]:
     """Cover a typical supplier of ``size`` holds (params file; assumptions), EL 0 without staff.
 
@@ -411,8 +453,9 @@ def typical_cover_held(
         _check_cover(cover, f"{src}: {name}:")
         by_size = _value(pf, name, _when(when), src)
         if not isinstance(by_size, Mapping) or size not in by_size:
-            raise ParamsError(f"{src}: {name} must map each of {', '.join(SIZES)} to a limit "
-                              f"(found {by_size!r})")
+            raise ParamsError(
+                f"{src}: {name} must map each of {', '.join(SIZES)} to a limit (found {by_size!r})"
+            )
         out[cover] = float(by_size[size])
     if not has_employees and EL in out:
         out[EL] = 0.0
@@ -436,20 +479,33 @@ class Standards:
 @functools.lru_cache(maxsize=16)
 def _load_standards_cached(path: str, when: dt.date) -> Standards:
     pf = load(path)
-    need = ("employers_liability_statutory_minimum", "proportionality_ratio_threshold",
-            "proportionality_limit_floor", "benchmark_band_edges")
+    need = (
+        "employers_liability_statutory_minimum",
+        "proportionality_ratio_threshold",
+        "proportionality_limit_floor",
+        "benchmark_band_edges",
+    )
     missing = [n for n in need if n not in pf.parameters]
     if missing:
         raise ParamsError(f"{path}: missing parameter(s) {', '.join(missing)}")
     edges = _value(pf, "benchmark_band_edges", when, path)
-    if (not isinstance(edges, list) or not edges
-            or any(not isinstance(e, (int, float)) for e in edges)
-            or sorted(edges) != edges or len(set(edges)) != len(edges) or edges[0] != 0):
-        raise ParamsError(f"{path}: benchmark_band_edges = {edges!r}; expected increasing numbers "
-                          "starting at 0, e.g. [0, 25000, 250000, 1000000]")
+    if (
+        not isinstance(edges, list)
+        or not edges
+        or any(not isinstance(e, (int, float)) for e in edges)
+        or sorted(edges) != edges
+        or len(set(edges)) != len(edges)
+        or edges[0] != 0
+    ):
+        raise ParamsError(
+            f"{path}: benchmark_band_edges = {edges!r}; expected increasing numbers "
+            "starting at 0, e.g. [0, 25000, 250000, 1000000]"
+        )
     threshold = float(_value(pf, "proportionality_ratio_threshold", when, path))
     if threshold <= 0:
-        raise ParamsError(f"{path}: proportionality_ratio_threshold = {threshold}; expected above 0")
+        raise ParamsError(
+            f"{path}: proportionality_ratio_threshold = {threshold}; expected above 0"
+        )
     common = {}
     for name in pf.parameters:
         if name.startswith("common_standard_"):
@@ -494,8 +550,12 @@ def benchmark_bands(edges: tuple[float, ...] | list[float] | None = None) -> pl.
             "contract_value_min_gbp": [float(e) for e in edges],
             "contract_value_max_gbp": [None if h is None else float(h) for h in his],
         },
-        schema={"band_order": pl.Int32, "band": pl.String, "contract_value_min_gbp": pl.Float64,
-                "contract_value_max_gbp": pl.Float64},
+        schema={
+            "band_order": pl.Int32,
+            "band": pl.String,
+            "contract_value_min_gbp": pl.Float64,
+            "contract_value_max_gbp": pl.Float64,
+        },
     )
 
 
@@ -504,18 +564,14 @@ def benchmark_bands(edges: tuple[float, ...] | list[float] | None = None) -> pl.
 # --------------------------------------------------------------------------------------------
 def _requirements(reqs: Any) -> pl.DataFrame:
     """Accept a canonical requirements frame (polars or pandas) and check it."""
-    if isinstance(reqs, pl.DataFrame) and set(reqs.columns) <= set(INSURANCE_REQUIREMENT.columns):
-        if set(reqs.columns) == set(INSURANCE_REQUIREMENT.columns):
-            return reqs
-    return INSURANCE_REQUIREMENT.conform(reqs, source="insurance requirements")
+    if isinstance(reqs, pl.DataFrame) and reqs.schema == INSURANCE_REQUIREMENT.schema:
+        return reqs
+    return INSURANCE_REQUIREMENT.conform(_frame(reqs), source="insurance requirements")
 
 
 def _frame(df: Any) -> pl.DataFrame:
-    if isinstance(df, pl.DataFrame):
-        return df
-    if isinstance(df, pl.LazyFrame):
-        return df.collect()
-    return pl.from_pandas(df)
+    """A polars frame from a polars (lazy) or pandas one."""
+    return df.collect() if isinstance(df, pl.LazyFrame) else _from_pandas_if_needed(df)
 
 
 def pick_version(reqs: Any, which: Literal["latest", "earliest"] = "latest") -> pl.DataFrame:
@@ -536,8 +592,11 @@ def pick_version(reqs: Any, which: Literal["latest", "earliest"] = "latest") -> 
         .agg(pl.col("document_date").max().alias("__d"))
         .sort("buyer_org_id", "__d", "requirement_version", nulls_last=False)
     )
-    pick = pl.col("requirement_version").last() if which == "latest" else pl.col(
-        "requirement_version").first()
+    pick = (
+        pl.col("requirement_version").last()
+        if which == "latest"
+        else pl.col("requirement_version").first()
+    )
     chosen = versions.group_by("buyer_org_id", maintain_order=True).agg(pick)
     return df.join(chosen, on=["buyer_org_id", "requirement_version"], how="semi", nulls_equal=True)
 
@@ -553,12 +612,21 @@ def _categories(df: pl.DataFrame, categories: list[str] | None) -> list[str]:
     return list(CATEGORIES)
 
 
-KEEP = ("min_limit_gbp", "required_stage", "self_certification_allowed", "applies_to_sole_traders",
-        "risk_tier", "procurement_regime", "limit_basis", "notes")
+KEEP = (
+    "min_limit_gbp",
+    "required_stage",
+    "self_certification_allowed",
+    "applies_to_sole_traders",
+    "risk_tier",
+    "procurement_regime",
+    "limit_basis",
+    "notes",
+)
 
 
 def resolve_to_bands(
-    reqs: Any, edges: list[float] | tuple[float, ...] | None = None,
+    reqs: Any,
+    edges: list[float] | tuple[float, ...] | None = None,
     categories: list[str] | None = None,
 ) -> pl.DataFrame:
     """Each member's required limit per category x benchmark band x cover type.
@@ -579,19 +647,30 @@ def resolve_to_bands(
     cats = pl.DataFrame({"procurement_category": _categories(df, categories)})
     all_cat = df.filter(pl.col("procurement_category").is_null()).drop("procurement_category")
     df = pl.concat(
-        [df.filter(pl.col("procurement_category").is_not_null()),
-         all_cat.join(cats, how="cross").select(df.columns)],
+        [
+            df.filter(pl.col("procurement_category").is_not_null()),
+            all_cat.join(cats, how="cross").select(df.columns),
+        ],
         how="vertical",
     )
     bands = benchmark_bands(edges).rename(
-        {"contract_value_min_gbp": "band_min", "contract_value_max_gbp": "band_max"})
+        {"contract_value_min_gbp": "band_min", "contract_value_max_gbp": "band_max"}
+    )
     inf = float("inf")
     joined = df.join(bands, how="cross").filter(
         (pl.col("contract_value_min_gbp").fill_null(0) < pl.col("band_max").fill_null(inf))
         & (pl.col("contract_value_max_gbp").fill_null(inf) > pl.col("band_min"))
     )
-    keys = ["buyer_org_id", "requirement_version", "procurement_category", "band_order", "band",
-            "band_min", "band_max", "cover_type"]
+    keys = [
+        "buyer_org_id",
+        "requirement_version",
+        "procurement_category",
+        "band_order",
+        "band",
+        "band_min",
+        "band_max",
+        "cover_type",
+    ]
     out = (
         joined.sort("min_limit_gbp", descending=True)
         .group_by(keys, maintain_order=True)
@@ -603,14 +682,17 @@ def resolve_to_bands(
 
 
 def network_comparison(resolved: Any, standards: Standards | None = None) -> pl.DataFrame:
-    """Each member's limit next to the network median, minimum and maximum (per category, band, cover).
+    """Each member's limit next to the network median, minimum and maximum.
+
+    Per procurement category, benchmark band and cover type.
 
     Members without a requirement for that cover are left out of the statistics and counted in
     ``members_not_requiring`` (out of the members present in ``resolved``). The median of an even
     number of members is the mean of the middle two. ``statutory_minimum_gbp`` is set for EL.
 
     >>> r = pl.DataFrame({"buyer_org_id": ["A", "B", "C"], "procurement_category": ["it"] * 3,
-    ...     "band_order": [0] * 3, "band": ["under £25k"] * 3, "cover_type": ["public_liability"] * 3,
+    ...     "band_order": [0] * 3, "band": ["under £25k"] * 3,
+    ...     "cover_type": ["public_liability"] * 3,
     ...     "min_limit_gbp": [1e6, 5e6, 1e7]})
     >>> network_comparison(r).select("buyer_org_id", "network_median_gbp", "vs_median_gbp").rows()
     [('A', 5000000.0, -4000000.0), ('B', 5000000.0, 0.0), ('C', 5000000.0, 5000000.0)]
@@ -619,21 +701,32 @@ def network_comparison(resolved: Any, standards: Standards | None = None) -> pl.
     df = _frame(resolved)
     n_members = df["buyer_org_id"].n_unique()
     keys = ["procurement_category", "band_order", "band", "cover_type"]
-    stats = df.group_by(keys).agg(
-        pl.col("min_limit_gbp").median().alias("network_median_gbp"),
-        pl.col("min_limit_gbp").min().alias("network_min_gbp"),
-        pl.col("min_limit_gbp").max().alias("network_max_gbp"),
-        pl.col("buyer_org_id").n_unique().cast(pl.Int32).alias("members_requiring"),
-    ).with_columns((n_members - pl.col("members_requiring")).cast(pl.Int32).alias(
-        "members_not_requiring"))
+    stats = (
+        df.group_by(keys)
+        .agg(
+            pl.col("min_limit_gbp").median().alias("network_median_gbp"),
+            pl.col("min_limit_gbp").min().alias("network_min_gbp"),
+            pl.col("min_limit_gbp").max().alias("network_max_gbp"),
+            pl.col("buyer_org_id").n_unique().cast(pl.Int32).alias("members_requiring"),
+        )
+        .with_columns(
+            (n_members - pl.col("members_requiring")).cast(pl.Int32).alias("members_not_requiring")
+        )
+    )
     out = df.join(stats, on=keys, how="left").with_columns(
-        pl.when(pl.col("cover_type") == EL).then(pl.lit(std.el_statutory_minimum_gbp))
-        .otherwise(None).cast(pl.Float64).alias("statutory_minimum_gbp"),
+        pl.when(pl.col("cover_type") == EL)
+        .then(pl.lit(std.el_statutory_minimum_gbp))
+        .otherwise(None)
+        .cast(pl.Float64)
+        .alias("statutory_minimum_gbp"),
         (pl.col("min_limit_gbp") - pl.col("network_median_gbp")).alias("vs_median_gbp"),
         (pl.col("min_limit_gbp") / pl.col("network_median_gbp")).alias("ratio_to_median"),
-        pl.when(pl.col("min_limit_gbp") > pl.col("network_median_gbp")).then(pl.lit("above median"))
-        .when(pl.col("min_limit_gbp") < pl.col("network_median_gbp")).then(pl.lit("below median"))
-        .otherwise(pl.lit("at median")).alias("position"),
+        pl.when(pl.col("min_limit_gbp") > pl.col("network_median_gbp"))
+        .then(pl.lit("above median"))
+        .when(pl.col("min_limit_gbp") < pl.col("network_median_gbp"))
+        .then(pl.lit("below median"))
+        .otherwise(pl.lit("at median"))
+        .alias("position"),
     )
     return out.sort(*keys, "buyer_org_id")
 
@@ -648,14 +741,19 @@ def reference_value_expr(edges: list[float] | tuple[float, ...]) -> pl.Expr:
     lo = pl.col("contract_value_min_gbp").fill_null(0)
     upper_of_lo = pl.lit(None, dtype=pl.Float64)
     for e_lo, e_hi in reversed(list(zip(edges, [*edges[1:], None]))):
-        upper_of_lo = pl.when((lo >= e_lo) & (pl.lit(e_hi is None) | (lo < (e_hi or 0)))).then(
-            pl.lit(e_hi, dtype=pl.Float64)).otherwise(upper_of_lo)
+        upper_of_lo = (
+            pl.when((lo >= e_lo) & (pl.lit(e_hi is None) | (lo < (e_hi or 0))))
+            .then(pl.lit(e_hi, dtype=pl.Float64))
+            .otherwise(upper_of_lo)
+        )
     fallback = pl.coalesce(upper_of_lo, pl.when(lo > 0).then(lo))
     return pl.coalesce(pl.col("contract_value_max_gbp"), fallback).cast(pl.Float64)
 
 
 def proportionality(
-    frame: Any, standards: Standards | None = None, contract_value_gbp: float | None = None,
+    frame: Any,
+    standards: Standards | None = None,
+    contract_value_gbp: float | None = None,
 ) -> pl.DataFrame:
     """Add ``reference_value_gbp``, ``limit_to_value_ratio`` and the ``disproportionate`` flag.
 
@@ -665,7 +763,8 @@ def proportionality(
     typical micro supplier already holds costs it nothing). Employer's liability is never flagged
     here: its level is set by law (checked by :func:`requirement_flags`), not by contract value.
 
-    >>> f = pl.DataFrame({"cover_type": ["public_liability", "public_liability", "employers_liability"],
+    >>> f = pl.DataFrame({
+    ...     "cover_type": ["public_liability", "public_liability", "employers_liability"],
     ...     "min_limit_gbp": [10e6, 1e6, 10e6], "contract_value_min_gbp": [0.0, 0.0, 0.0],
     ...     "contract_value_max_gbp": [25_000.0, 25_000.0, 25_000.0]})
     >>> proportionality(f).select("limit_to_value_ratio", "disproportionate").rows()
@@ -675,7 +774,9 @@ def proportionality(
     df = _frame(frame)
     if contract_value_gbp is not None:
         if contract_value_gbp <= 0:
-            raise ParamsError(f"contract_value_gbp = {contract_value_gbp}; expected a value above £0")
+            raise ParamsError(
+                f"contract_value_gbp = {contract_value_gbp}; expected a value above £0"
+            )
         ref = pl.lit(float(contract_value_gbp))
     else:
         for c in ("contract_value_min_gbp", "contract_value_max_gbp"):
@@ -690,7 +791,9 @@ def proportionality(
             (ratio > std.ratio_threshold)
             & (pl.col("min_limit_gbp") > std.limit_floor_gbp)
             & (pl.col("cover_type") != EL)
-        ).fill_null(False).alias("disproportionate"),
+        )
+        .fill_null(False)
+        .alias("disproportionate"),
     )
 
 
@@ -698,13 +801,25 @@ def _bid_reason() -> pl.Expr:
     regime = pl.col("procurement_regime")
     return (
         pl.when(regime == "pa2023")
-        .then(pl.lit("cover required before award: not lawful as a condition of participation "
-                     "(Procurement Act 2023 s.22(3)(b)); ask for it of the winner"))
+        .then(
+            pl.lit(
+                "cover required before award: not lawful as a condition of participation "
+                "(Procurement Act 2023 s.22(3)(b)); ask for it of the winner"
+            )
+        )
         .when(regime == "pcr_2015")
-        .then(pl.lit("cover required to bid: SQ guidance asks buyers to accept self-certification "
-                     "that cover will be in place if awarded"))
-        .otherwise(pl.lit("cover required to bid: if this is a condition of participation under the "
-                          "Procurement Act 2023 it is not lawful (s.22(3)(b)); ask for it at award"))
+        .then(
+            pl.lit(
+                "cover required to bid: SQ guidance asks buyers to accept self-certification "
+                "that cover will be in place if awarded"
+            )
+        )
+        .otherwise(
+            pl.lit(
+                "cover required to bid: if this is a condition of participation under the "
+                "Procurement Act 2023 it is not lawful (s.22(3)(b)); ask for it at award"
+            )
+        )
     )
 
 
@@ -716,54 +831,99 @@ def requirement_flags(reqs: Any, standards: Standards | None = None) -> pl.DataF
     (:func:`proportionality`, judged at the band's reference value).
 
     >>> reqs = pl.DataFrame({"buyer_org_id": ["A", "A"], "cover_type": ["public_liability",
-    ...     "employers_liability"], "min_limit_gbp": [10e6, 5e6], "required_stage": ["at_bid", "at_award"],
+    ...     "employers_liability"], "min_limit_gbp": [10e6, 5e6],
+    ...     "required_stage": ["at_bid", "at_award"],
     ...     "applies_to_sole_traders": [None, True], "contract_value_max_gbp": [25_000.0, None],
     ...     "procurement_regime": ["pa2023", "pa2023"]})
     >>> requirement_flags(reqs).select("cover_type", "flag").rows()
-    [('employers_liability', 'el_for_sole_traders'), ('public_liability', 'disproportionate'), ('public_liability', 'required_at_bid')]
+    [('employers_liability', 'el_for_sole_traders'),
+     ('public_liability', 'disproportionate'),
+     ('public_liability', 'required_at_bid')]
     """
     std = _standards(standards)
     df = proportionality(_requirements(reqs), std).with_columns(
         _band_label_expr("contract_value_min_gbp", "contract_value_max_gbp").alias("band"),
-        pl.col("min_limit_gbp").map_elements(format_gbp_short, return_dtype=pl.String).alias("__lim"),
+        pl.col("min_limit_gbp")
+        .map_elements(format_gbp_short, return_dtype=pl.String)
+        .alias("__lim"),
     )
     el_min = std.el_statutory_minimum_gbp
     checks = [
         ("required_at_bid", pl.col("required_stage") == "at_bid", _bid_reason()),
-        ("no_self_certification", pl.col("self_certification_allowed") == False,  # noqa: E712
-         pl.lit("evidence of cover demanded; the standard SQ lets suppliers self-certify they have "
-                "or will obtain it before the contract starts")),
-        ("el_for_sole_traders",
-         (pl.col("cover_type") == EL) & (pl.col("applies_to_sole_traders") == True),  # noqa: E712
-         pl.lit("sole traders without employees need no employer's liability cover (ELCI Act 1969); "
-                "exempt them")),
-        ("below_statutory_minimum", (pl.col("cover_type") == EL) & (pl.col("min_limit_gbp") < el_min),
-         pl.lit(f"below the {format_gbp_short(el_min)} statutory minimum (ELCI Regulations 1998 "
-                "reg 3); raise it to at least that")),
-        ("disproportionate", pl.col("disproportionate"),
-         pl.format("{} is {}x a {} contract (threshold {}x); ask for the risk reasoning or lower it",
-                   pl.col("__lim"), pl.col("limit_to_value_ratio").round(0).cast(pl.Int64),
-                   pl.col("reference_value_gbp").map_elements(format_gbp_short,
-                                                              return_dtype=pl.String),
-                   pl.lit(f"{std.ratio_threshold:g}"))),
+        (
+            "no_self_certification",
+            pl.col("self_certification_allowed") == False,  # noqa: E712
+            pl.lit(
+                "evidence of cover demanded; the standard SQ lets suppliers self-certify they have "
+                "or will obtain it before the contract starts"
+            ),
+        ),
+        (
+            "el_for_sole_traders",
+            (pl.col("cover_type") == EL) & pl.col("applies_to_sole_traders").fill_null(False),  # noqa: E712
+            pl.lit(
+                "sole traders without employees need no employer's liability cover "
+                "(ELCI Act 1969); "
+                "exempt them"
+            ),
+        ),
+        (
+            "below_statutory_minimum",
+            (pl.col("cover_type") == EL) & (pl.col("min_limit_gbp") < el_min),
+            pl.lit(
+                f"below the {format_gbp_short(el_min)} statutory minimum (ELCI Regulations 1998 "
+                "reg 3); raise it to at least that"
+            ),
+        ),
+        (
+            "disproportionate",
+            pl.col("disproportionate"),
+            pl.format(
+                "{} is {}x a {} contract (threshold {}x); ask for the risk reasoning or lower it",
+                pl.col("__lim"),
+                pl.col("limit_to_value_ratio").round(0).cast(pl.Int64),
+                pl.col("reference_value_gbp").map_elements(
+                    format_gbp_short, return_dtype=pl.String
+                ),
+                pl.lit(f"{std.ratio_threshold:g}"),
+            ),
+        ),
     ]
-    cols = ["buyer_org_id", "requirement_version", "procurement_category", "band",
-            "contract_value_min_gbp", "contract_value_max_gbp", "risk_tier", "cover_type",
-            "min_limit_gbp", "required_stage", "procurement_regime"]
+    cols = [
+        "buyer_org_id",
+        "requirement_version",
+        "procurement_category",
+        "band",
+        "contract_value_min_gbp",
+        "contract_value_max_gbp",
+        "risk_tier",
+        "cover_type",
+        "min_limit_gbp",
+        "required_stage",
+        "procurement_regime",
+    ]
     parts = [
         df.filter(mask.fill_null(False)).select(
-            *cols, pl.lit(name).alias("flag"), reason.cast(pl.String).alias("reason"))
+            *cols, pl.lit(name).alias("flag"), reason.cast(pl.String).alias("reason")
+        )
         for name, mask, reason in checks
     ]
     return pl.concat(parts, how="vertical").sort(
-        "buyer_org_id", "requirement_version", "procurement_category", "contract_value_min_gbp",
-        "cover_type", "flag", nulls_last=False)
+        "buyer_org_id",
+        "requirement_version",
+        "procurement_category",
+        "contract_value_min_gbp",
+        "cover_type",
+        "flag",
+        nulls_last=False,
+    )
 
 
 def flag_summary(flags: Any) -> pl.DataFrame:
     """Count of flagged requirements per member and flag (wide: one column per flag).
 
-    >>> f = pl.DataFrame({"buyer_org_id": ["A", "A", "B"], "flag": ["required_at_bid"] * 2 + ["disproportionate"]})
+    >>> f = pl.DataFrame({"buyer_org_id": ["A", "A", "B"],
+    ...     "flag": ["required_at_bid"] * 2 + ["disproportionate"]})
     >>> flag_summary(f).columns[1:3]
     ['required_at_bid', 'no_self_certification']
     >>> flag_summary(f).row(0)
@@ -771,7 +931,8 @@ def flag_summary(flags: Any) -> pl.DataFrame:
     """
     df = _frame(flags)
     return (
-        df.group_by("buyer_org_id", "flag").len()
+        df.group_by("buyer_org_id", "flag")
+        .len()
         .pivot(on="flag", index="buyer_org_id", values="len", on_columns=list(FLAGS))
         .fill_null(0)
         .select("buyer_org_id", *[pl.col(f).cast(pl.Int64) for f in FLAGS])
@@ -780,7 +941,8 @@ def flag_summary(flags: Any) -> pl.DataFrame:
 
 
 def review_changes(
-    reqs: Any, edges: list[float] | tuple[float, ...] | None = None,
+    reqs: Any,
+    edges: list[float] | tuple[float, ...] | None = None,
     categories: list[str] | None = None,
 ) -> pl.DataFrame:
     """What changed between each reviewing member's earliest and latest version.
@@ -793,13 +955,16 @@ def review_changes(
     >>> ch = review_changes(insurance_requirements())
     >>> sorted(ch["buyer_org_id"].unique())
     ['greater_city', 'riverside_nhs', 'thameside_water', 'westmere_council']
-    >>> ch.filter(pl.col("buyer_org_id") == "greater_city", pl.col("cover_type") == "public_liability",
+    >>> ch.filter(pl.col("buyer_org_id") == "greater_city",
+    ...     pl.col("cover_type") == "public_liability",
     ...     pl.col("procurement_category") == "it", pl.col("band_order") == 0).select(
     ...     "min_limit_gbp_before", "min_limit_gbp_after", "change").row(0)
     (10000000.0, 1000000.0, 'lowered')
     """
     df = _requirements(reqs)
-    n_versions = df.group_by("buyer_org_id").agg(pl.col("requirement_version").n_unique().alias("n"))
+    n_versions = df.group_by("buyer_org_id").agg(
+        pl.col("requirement_version").n_unique().alias("n")
+    )
     reviewing = n_versions.filter(pl.col("n") > 1)["buyer_org_id"]
     df = df.filter(pl.col("buyer_org_id").is_in(reviewing.implode()))
     cats = _categories(_requirements(reqs), categories)
@@ -808,26 +973,44 @@ def review_changes(
     before = resolve_to_bands(pick_version(df, "earliest"), edges, cats).select(*keys, *cols)
     after = resolve_to_bands(pick_version(df, "latest"), edges, cats).select(*keys, *cols)
     out = before.join(after, on=keys, how="full", coalesce=True, suffix="_after").rename(
-        {c: f"{c}_before" for c in cols})
+        {c: f"{c}_before" for c in cols}
+    )
     b, a = pl.col("min_limit_gbp_before"), pl.col("min_limit_gbp_after")
     out = out.with_columns(
         (a.fill_null(0) - b.fill_null(0)).alias("change_gbp"),
-        pl.when(b.is_null()).then(pl.lit("added"))
-        .when(a.is_null()).then(pl.lit("dropped"))
-        .when(a > b).then(pl.lit("raised"))
-        .when(a < b).then(pl.lit("lowered"))
-        .otherwise(pl.lit("unchanged")).alias("change"),
+        pl.when(b.is_null())
+        .then(pl.lit("added"))
+        .when(a.is_null())
+        .then(pl.lit("dropped"))
+        .when(a > b)
+        .then(pl.lit("raised"))
+        .when(a < b)
+        .then(pl.lit("lowered"))
+        .otherwise(pl.lit("unchanged"))
+        .alias("change"),
     ).with_columns(
         pl.col("requirement_version_before").fill_null(
-            pl.col("requirement_version_before").drop_nulls().first().over("buyer_org_id")),
+            pl.col("requirement_version_before").drop_nulls().first().over("buyer_org_id")
+        ),
         pl.col("requirement_version_after").fill_null(
-            pl.col("requirement_version_after").drop_nulls().first().over("buyer_org_id")),
+            pl.col("requirement_version_after").drop_nulls().first().over("buyer_org_id")
+        ),
     )
     return out.select(
-        "buyer_org_id", "requirement_version_before", "requirement_version_after",
-        "procurement_category", "band_order", "band", "cover_type", "min_limit_gbp_before",
-        "min_limit_gbp_after", "change_gbp", "change", "required_stage_before",
-        "required_stage_after", "self_certification_allowed_before",
+        "buyer_org_id",
+        "requirement_version_before",
+        "requirement_version_after",
+        "procurement_category",
+        "band_order",
+        "band",
+        "cover_type",
+        "min_limit_gbp_before",
+        "min_limit_gbp_after",
+        "change_gbp",
+        "change",
+        "required_stage_before",
+        "required_stage_after",
+        "self_certification_allowed_before",
         "self_certification_allowed_after",
     ).sort("buyer_org_id", "procurement_category", "band_order", "cover_type")
 
@@ -837,18 +1020,27 @@ def review_summary(changes: Any) -> pl.DataFrame:
     and how many moved off bid stage.
 
     >>> ch = pl.DataFrame({"buyer_org_id": ["A", "A"], "change": ["lowered", "unchanged"],
-    ...     "required_stage_before": ["at_bid", "at_bid"], "required_stage_after": ["at_award", "at_bid"]})
+    ...     "required_stage_before": ["at_bid", "at_bid"],
+    ...     "required_stage_after": ["at_award", "at_bid"]})
     >>> review_summary(ch).row(0)
     ('A', 1, 0, 0, 0, 1, 1)
     """
     df = _frame(changes)
     kinds = ["lowered", "raised", "added", "dropped", "unchanged"]
-    return df.group_by("buyer_org_id").agg(
-        *[(pl.col("change") == k).sum().cast(pl.Int64).alias(k) for k in kinds],
-        ((pl.col("required_stage_before") == "at_bid")
-         & (pl.col("required_stage_after") != "at_bid")).sum().cast(pl.Int64)
-        .alias("moved_off_bid_stage"),
-    ).sort("buyer_org_id")
+    return (
+        df.group_by("buyer_org_id")
+        .agg(
+            *[(pl.col("change") == k).sum().cast(pl.Int64).alias(k) for k in kinds],
+            (
+                (pl.col("required_stage_before") == "at_bid")
+                & (pl.col("required_stage_after") != "at_bid")
+            )
+            .sum()
+            .cast(pl.Int64)
+            .alias("moved_off_bid_stage"),
+        )
+        .sort("buyer_org_id")
+    )
 
 
 def harmonisation(comparison: Any, standards: Standards | None = None) -> pl.DataFrame:
@@ -860,28 +1052,34 @@ def harmonisation(comparison: Any, standards: Standards | None = None) -> pl.Dat
 
     >>> comp = pl.DataFrame({"buyer_org_id": ["A"], "cover_type": ["public_liability"],
     ...     "min_limit_gbp": [1e7], "network_median_gbp": [5e6]})
-    >>> harmonisation(comp).select("change_to_median_gbp", "change_to_standard_gbp", "action_to_standard").row(0)
+    >>> cols = ["change_to_median_gbp", "change_to_standard_gbp", "action_to_standard"]
+    >>> harmonisation(comp).select(cols).row(0)
     (-5000000.0, -9000000.0, 'lower to £1m')
     """
     std = _standards(standards)
     df = _frame(comparison)
-    target = pl.col("cover_type").replace_strict(std.common_standard, default=None,
-                                                 return_dtype=pl.Float64)
+    target = pl.col("cover_type").replace_strict(
+        std.common_standard, default=None, return_dtype=pl.Float64
+    )
     df = df.with_columns(target.alias("common_standard_gbp")).with_columns(
         (pl.col("network_median_gbp") - pl.col("min_limit_gbp")).alias("change_to_median_gbp"),
         (pl.col("common_standard_gbp") - pl.col("min_limit_gbp")).alias("change_to_standard_gbp"),
     )
     words = pl.col("common_standard_gbp").map_elements(format_gbp_short, return_dtype=pl.String)
     return df.with_columns(
-        pl.when(pl.col("common_standard_gbp").is_null()).then(pl.lit("no common standard; keep case by case"))
-        .when(pl.col("change_to_standard_gbp") < 0).then(pl.format("lower to {}", words))
-        .when(pl.col("change_to_standard_gbp") > 0).then(pl.format("raise to {}", words))
-        .otherwise(pl.lit("keep")).alias("action_to_standard"),
+        pl.when(pl.col("common_standard_gbp").is_null())
+        .then(pl.lit("no common standard; keep case by case"))
+        .when(pl.col("change_to_standard_gbp") < 0)
+        .then(pl.format("lower to {}", words))
+        .when(pl.col("change_to_standard_gbp") > 0)
+        .then(pl.format("raise to {}", words))
+        .otherwise(pl.lit("keep"))
+        .alias("action_to_standard"),
     )
 
 
 def harmonisation_summary(harmonised: Any) -> pl.DataFrame:
-    """Per member: requirements above, at and below the common standard and the network median.
+    """Per member: requirements above and below the common standard and the network median.
 
     >>> h = pl.DataFrame({"buyer_org_id": ["A", "A"], "change_to_standard_gbp": [-1e6, None],
     ...     "change_to_median_gbp": [0.0, 2e6]})
@@ -890,21 +1088,27 @@ def harmonisation_summary(harmonised: Any) -> pl.DataFrame:
     """
     df = _frame(harmonised)
     s, m = pl.col("change_to_standard_gbp"), pl.col("change_to_median_gbp")
-    return df.group_by("buyer_org_id").agg(
-        pl.len().cast(pl.Int64).alias("requirements"),
-        (s < 0).sum().cast(pl.Int64).alias("above_standard"),
-        (s > 0).sum().cast(pl.Int64).alias("below_standard"),
-        (m < 0).sum().cast(pl.Int64).alias("above_median"),
-        (m > 0).sum().cast(pl.Int64).alias("below_median"),
-        s.is_null().sum().cast(pl.Int64).alias("no_standard"),
-    ).sort("buyer_org_id")
+    return (
+        df.group_by("buyer_org_id")
+        .agg(
+            pl.len().cast(pl.Int64).alias("requirements"),
+            (s < 0).sum().cast(pl.Int64).alias("above_standard"),
+            (s > 0).sum().cast(pl.Int64).alias("below_standard"),
+            (m < 0).sum().cast(pl.Int64).alias("above_median"),
+            (m > 0).sum().cast(pl.Int64).alias("below_median"),
+            s.is_null().sum().cast(pl.Int64).alias("no_standard"),
+        )
+        .sort("buyer_org_id")
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # What a contract's requirements cost a supplier
 # --------------------------------------------------------------------------------------------
 def applicable_requirements(
-    reqs: Any, contract_value_gbp: float, procurement_category: str | None = None,
+    reqs: Any,
+    contract_value_gbp: float,
+    procurement_category: str | None = None,
     standards: Standards | None = None,
 ) -> pl.DataFrame:
     """The requirements each member would set for one contract: value ``V`` in one category.
@@ -923,12 +1127,15 @@ def applicable_requirements(
     df = _requirements(reqs)
     v = float(contract_value_gbp)
     mask = (pl.col("contract_value_min_gbp").fill_null(0) <= v) & (
-        pl.col("contract_value_max_gbp").fill_null(float("inf")) > v)
+        pl.col("contract_value_max_gbp").fill_null(float("inf")) > v
+    )
     if procurement_category is not None:
         mask &= pl.col("procurement_category").is_null() | (
-            pl.col("procurement_category") == procurement_category)
+            pl.col("procurement_category") == procurement_category
+        )
     out = (
-        df.filter(mask).sort("min_limit_gbp", descending=True)
+        df.filter(mask)
+        .sort("min_limit_gbp", descending=True)
         .group_by("buyer_org_id", "requirement_version", "cover_type", maintain_order=True)
         .agg([pl.col(c).first() for c in KEEP])
         .sort("buyer_org_id", "cover_type")
@@ -937,8 +1144,10 @@ def applicable_requirements(
 
 
 def held_cover(
-    supplier_size: Literal["micro", "small", "medium"] = "micro", has_employees: bool = True,
-    overrides: Mapping[str, float] | None = None, path: str | Path | None = None,
+    supplier_size: Literal["micro", "small", "medium"] = "micro",
+    has_employees: bool = True,
+    overrides: Mapping[str, float] | None = None,
+    path: str | Path | None = None,
 ) -> dict[str, float]:
     """Cover a supplier holds: typical for its size (params), then ``overrides`` on top.
 
@@ -953,8 +1162,13 @@ def held_cover(
 
 
 def member_cost_burden(
-    applicable: Any, held: Mapping[str, float], contract_value_gbp: float, margin_share: float,
-    win_probability: float, hold_years: float, curves: Mapping[str, PremiumCurve] | None = None,
+    applicable: Any,
+    held: Mapping[str, float],
+    contract_value_gbp: float,
+    margin_share: float,
+    win_probability: float,
+    hold_years: float,
+    curves: Mapping[str, PremiumCurve] | None = None,
     supplier_has_employees: bool = True,
 ) -> pl.DataFrame:
     """Per member: the extra premium its requirements for one contract cost this supplier (E8-E9).
@@ -965,59 +1179,86 @@ def member_cost_burden(
     when any applicable requirement must be held to bid, else ``at_award``. Shares are percent.
 
     >>> app = pl.DataFrame({"buyer_org_id": ["A"], "cover_type": ["public_liability"],
-    ...     "min_limit_gbp": [5e6], "required_stage": ["at_bid"], "applies_to_sole_traders": [None]})
-    >>> row = member_cost_burden(app, {"public_liability": 1e6}, 20_000, 0.2, 0.25, 1.0).row(0, named=True)
-    >>> round(row["extra_premium_gbp"], 2), round(row["share_of_margin_pct"], 2), round(row["cost_per_contract_won_gbp"], 2)
-    (22.0, 0.55, 88.0)
+    ...     "min_limit_gbp": [5e6], "required_stage": ["at_bid"],
+    ...     "applies_to_sole_traders": [None]})
+    >>> out = member_cost_burden(app, {"public_liability": 1e6}, 20_000, 0.2, 0.25, 1.0)
+    >>> row = out.row(0, named=True)
+    >>> [round(row[c], 2) for c in ("extra_premium_gbp", "share_of_margin_pct",
+    ...                             "cost_per_contract_won_gbp")]
+    [22.0, 0.55, 88.0]
     """
     table = _curves(curves)
     df = _frame(applicable)
     if "applies_to_sole_traders" not in df.columns:
         df = df.with_columns(pl.lit(None, dtype=pl.Boolean).alias("applies_to_sole_traders"))
     rows = []
-    for (member,), grp in df.sort("buyer_org_id", "cover_type").group_by("buyer_org_id",
-                                                                           maintain_order=True):
+    for (member,), grp in df.sort("buyer_org_id", "cover_type").group_by(
+        "buyer_org_id", maintain_order=True
+    ):
         if not supplier_has_employees:
-            grp = grp.filter((pl.col("cover_type") != EL) | (pl.col("applies_to_sole_traders") == True))  # noqa: E712
+            grp = grp.filter(
+                (pl.col("cover_type") != EL) | pl.col("applies_to_sole_traders").fill_null(False)
+            )  # noqa: E712
         priced = grp.filter(pl.col("cover_type").is_in(list(table)))
         required = dict(zip(priced["cover_type"], priced["min_limit_gbp"]))
         extra = extra_premium_gbp(held, required, table)
         stage = "at_bid" if (grp["required_stage"] == "at_bid").any() else "at_award"
-        rows.append({
-            "buyer_org_id": member,
-            "covers_required": ", ".join(
-                f"{COVER_ABBREV[c]} {format_gbp_short(lim)}"
-                for c, lim in zip(grp["cover_type"], grp["min_limit_gbp"])),
-            "unpriced_covers": ", ".join(
-                COVER_ABBREV[c] for c in grp["cover_type"] if c not in table) or None,
-            "cost_stage": stage,
-            "extra_premium_gbp": extra,
-            "share_of_contract_value_pct": 100 * share_of_contract_value(extra, contract_value_gbp),
-            "share_of_margin_pct": 100 * share_of_margin(extra, contract_value_gbp, margin_share),
-            "cost_per_contract_won_gbp": cost_per_contract_won_gbp(
-                extra, hold_years, win_probability, stage),
-        })
-    schema = {"buyer_org_id": pl.String, "covers_required": pl.String, "unpriced_covers": pl.String,
-              "cost_stage": pl.String, "extra_premium_gbp": pl.Float64,
-              "share_of_contract_value_pct": pl.Float64, "share_of_margin_pct": pl.Float64,
-              "cost_per_contract_won_gbp": pl.Float64}
-    return pl.DataFrame(rows, schema=schema).sort("cost_per_contract_won_gbp", "buyer_org_id",
-                                                  descending=[True, False])
+        rows.append(
+            {
+                "buyer_org_id": member,
+                "covers_required": ", ".join(
+                    f"{COVER_ABBREV[c]} {format_gbp_short(lim)}"
+                    for c, lim in zip(grp["cover_type"], grp["min_limit_gbp"])
+                ),
+                "unpriced_covers": ", ".join(
+                    COVER_ABBREV[c] for c in grp["cover_type"] if c not in table
+                )
+                or None,
+                "cost_stage": stage,
+                "extra_premium_gbp": extra,
+                "share_of_contract_value_pct": 100
+                * share_of_contract_value(extra, contract_value_gbp),
+                "share_of_margin_pct": 100
+                * share_of_margin(extra, contract_value_gbp, margin_share),
+                "cost_per_contract_won_gbp": cost_per_contract_won_gbp(
+                    extra, hold_years, win_probability, stage
+                ),
+            }
+        )
+    schema = {
+        "buyer_org_id": pl.String,
+        "covers_required": pl.String,
+        "unpriced_covers": pl.String,
+        "cost_stage": pl.String,
+        "extra_premium_gbp": pl.Float64,
+        "share_of_contract_value_pct": pl.Float64,
+        "share_of_margin_pct": pl.Float64,
+        "cost_per_contract_won_gbp": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema).sort(
+        "cost_per_contract_won_gbp", "buyer_org_id", descending=[True, False]
+    )
 
 
 def standard_cost(
-    held: Mapping[str, float], standards: Standards | None = None,
-    curves: Mapping[str, PremiumCurve] | None = None, supplier_has_employees: bool = True,
+    held: Mapping[str, float],
+    standards: Standards | None = None,
+    curves: Mapping[str, PremiumCurve] | None = None,
+    supplier_has_employees: bool = True,
 ) -> float:
     """Extra premium (£/year) the proposed common standard would cost this supplier.
 
-    >>> standard_cost({"public_liability": 1e6, "professional_indemnity": 1e6, "employers_liability": 1e7})
+    >>> standard_cost({"public_liability": 1e6, "professional_indemnity": 1e6,
+    ...                "employers_liability": 1e7})
     0.0
     """
     std = _standards(standards)
     table = _curves(curves)
-    req = {c: v for c, v in std.common_standard.items() if c in table
-           and (supplier_has_employees or c != EL)}
+    req = {
+        c: v
+        for c, v in std.common_standard.items()
+        if c in table and (supplier_has_employees or c != EL)
+    }
     return extra_premium_gbp(held, req, table)
 
 
@@ -1041,8 +1282,10 @@ def load_requirements(path: str = "demo", seed: int | None = None) -> pl.DataFra
         return insurance_requirements(DEFAULT_SEED if seed is None else seed)
     p = resolve(path)
     if not p.exists():
-        raise IngestError(f"{path}: requirements file not found (looked for {p}); give a "
-                          "parquet, CSV or XLSX file, or 'demo'")
+        raise IngestError(
+            f"{path}: requirements file not found (looked for {p}); give a "
+            "parquet, CSV or XLSX file, or 'demo'"
+        )
     if p.suffix.lower() == ".parquet":
         try:
             raw = pl.read_parquet(p)
@@ -1071,9 +1314,12 @@ class InsuranceData:
 
 
 def prepare(
-    requirements_path: str = "demo", demo_seed: int | None = None,
-    version: Literal["latest", "earliest"] = "latest", premiums_path: str = PREMIUMS_PATH,
-    standards_path: str = STANDARDS_PATH, procurement_category: str | None = None,
+    requirements_path: str = "demo",
+    demo_seed: int | None = None,
+    version: Literal["latest", "earliest"] = "latest",
+    premiums_path: str = PREMIUMS_PATH,
+    standards_path: str = STANDARDS_PATH,
+    procurement_category: str | None = None,
     when: dt.date | str | None = None,
 ) -> InsuranceData:
     """Load requirements, standards and premium curves; check the chosen category exists.
@@ -1084,17 +1330,25 @@ def prepare(
     """
     reqs = load_requirements(requirements_path, demo_seed)
     if reqs.height == 0:
-        raise ParamsError(f"requirements_path = {requirements_path!r}: no requirement rows to benchmark")
+        raise ParamsError(
+            f"requirements_path = {requirements_path!r}: no requirement rows to benchmark"
+        )
     data = InsuranceData(
-        requirements=reqs, current=pick_version(reqs, version),
+        requirements=reqs,
+        current=pick_version(reqs, version),
         standards=load_standards(standards_path, when),
-        curves=load_premium_curves(premiums_path, when), version=version,
+        curves=load_premium_curves(premiums_path, when),
+        version=version,
     )
-    if procurement_category is not None and data.categories and (
-            procurement_category not in data.categories):
+    if (
+        procurement_category is not None
+        and data.categories
+        and (procurement_category not in data.categories)
+    ):
         raise ParamsError(
             f"procurement_category = {procurement_category!r} is not in {requirements_path}; "
-            f"choose one of {', '.join(data.categories)}")
+            f"choose one of {', '.join(data.categories)}"
+        )
     return data
 
 
@@ -1102,20 +1356,28 @@ class InsuranceRequirementsParams(RunParams):
     """Run parameters of ``notebooks/02_insurance_requirements.ipynb``."""
 
     requirements_path: str = Field(
-        default="demo", description="'demo', or a requirements parquet/CSV/XLSX (project-relative)")
+        default="demo", description="'demo', or a requirements parquet/CSV/XLSX (project-relative)"
+    )
     demo_seed: int = Field(default=20260401, description="seed of the demo requirements")
     version: Literal["latest", "earliest"] = Field(
-        default="latest", description="which requirement version of each member to benchmark")
+        default="latest", description="which requirement version of each member to benchmark"
+    )
     procurement_category: str = Field(
-        default="consultancy", min_length=1, description="category for the heat map and cost view")
+        default="consultancy", min_length=1, description="category for the heat map and cost view"
+    )
     contract_value_gbp: float = Field(default=20_000, gt=0, description="annual contract value, £")
-    margin_share: float = Field(default=0.20, gt=0, le=1, description="margin (1 - c) as a share of value")
+    margin_share: float = Field(
+        default=0.20, gt=0, le=1, description="margin (1 - c) as a share of value"
+    )
     supplier_size: Literal["micro", "small", "medium"] = "micro"
     supplier_has_employees: bool = True
     cover_held: dict[str, float] = Field(
-        default_factory=dict, description="limits held, by cover type; overrides the typical cover")
+        default_factory=dict, description="limits held, by cover type; overrides the typical cover"
+    )
     win_probability: float = Field(default=0.25, gt=0, le=1)
-    hold_years: float = Field(default=1.0, ge=0, description="years cover is held before a first win")
+    hold_years: float = Field(
+        default=1.0, ge=0, description="years cover is held before a first win"
+    )
     premiums_path: str = PREMIUMS_PATH
     standards_path: str = STANDARDS_PATH
 

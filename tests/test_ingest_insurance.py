@@ -91,32 +91,73 @@ def test_csv_and_xlsx_examples_agree():
     drop = ["source_dataset", "ingested_at"]
     assert csv.accepted.drop(drop).equals(xlsx.accepted.drop(drop))
     row = csv.accepted.row(0, named=True)
-    assert (row["buyer_org_id"], row["cover_type"], row["min_limit_gbp"], row["limit_basis"],
-            row["self_certification_allowed"], row["applies_to_sole_traders"]) == (
-        "eastbank_council", "employers_liability", 5_000_000, "any_one_occurrence", True, False)
+    assert (
+        row["buyer_org_id"],
+        row["cover_type"],
+        row["min_limit_gbp"],
+        row["limit_basis"],
+        row["self_certification_allowed"],
+        row["applies_to_sole_traders"],
+    ) == ("eastbank_council", "employers_liability", 5_000_000, "any_one_occurrence", True, False)
     assert str(row["document_date"]) == "2025-05-12"
 
 
-@pytest.mark.parametrize(("written", "expected"), [
-    ("£5,000,000", 5_000_000), ("5m", 5_000_000), ("£2.5m", 2_500_000), ("250k", 250_000),
-    ("2.5 million", 2_500_000), ("10000000", 10_000_000), (" £1M ", 1_000_000),
-])
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("£5,000,000", 5_000_000),
+        ("5m", 5_000_000),
+        ("£2.5m", 2_500_000),
+        ("250k", 250_000),
+        ("2.5 million", 2_500_000),
+        ("10000000", 10_000_000),
+        (" £1M ", 1_000_000),
+    ],
+)
 def test_money_written_many_ways(tmp_path, written, expected):
     p = tmp_path / "m.csv"
     p.write_text(f'Buyer,Cover,Limit of indemnity\nA,PL,"{written}"\n')
     assert ingest_insurance(p).accepted["min_limit_gbp"].to_list() == [expected]
 
 
-@pytest.mark.parametrize(("written", "expected"), [
-    ("Employer's Liability", "employers_liability"), ("Employers’ (Compulsory) Liability", "employers_liability"),
-    ("Professional Indemnity", "professional_indemnity"), ("PI", "professional_indemnity"),
-    ("Product liability", "products_liability"), ("Contractors all risk", "contract_works"),
-    ("Cyber", "cyber"),
-])
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Employer's Liability", "employers_liability"),
+        ("Employers’ (Compulsory) Liability", "employers_liability"),
+        ("Professional Indemnity", "professional_indemnity"),
+        ("PI", "professional_indemnity"),
+        ("Product liability", "products_liability"),
+        ("Contractors all risk", "contract_works"),
+        ("Cyber", "cyber"),
+    ],
+)
 def test_cover_names_written_many_ways(tmp_path, written, expected):
     p = tmp_path / "c.csv"
     p.write_text(f'Buyer,Cover,Limit\nA,"{written}",5m\n')
     assert ingest_insurance(p).accepted["cover_type"].to_list() == [expected]
+
+
+def test_windows_1252_csv(tmp_path):
+    p = tmp_path / "excel_export.csv"
+    p.write_bytes(
+        "Buyer,Cover,Minimum limit (£)\r\nA,Employer’s liability,£10m\r\n".encode("cp1252")
+    )
+    res = ingest_insurance(p)
+    assert res.accepted.select("cover_type", "min_limit_gbp").row(0) == (
+        "employers_liability",
+        10_000_000,
+    )
+
+
+def test_pandas_frame_accepted_by_measures():
+    from lainbench import insurance as ins
+    from lainbench.schemas import to_pandas
+
+    reqs = ingest_insurance(EXAMPLES / "insurance_requirements.csv").accepted
+    flags_pl = ins.requirement_flags(reqs)
+    flags_pd = ins.requirement_flags(to_pandas(reqs))
+    assert flags_pl.equals(flags_pd)
 
 
 def test_dd_mm_yyyy_dates(tmp_path):
@@ -159,7 +200,9 @@ def test_unreadable_and_missing_files_raise_naming_the_file(tmp_path):
 def test_missing_required_column_and_clashing_headers(tmp_path):
     p = tmp_path / "nocover.csv"
     p.write_text("Buyer,Limit\nA,5m\n")
-    with pytest.raises(IngestError, match=r"nocover\.csv: no column for cover_type \(headers found: Buyer, Limit\)"):
+    with pytest.raises(
+        IngestError, match=r"nocover\.csv: no column for cover_type \(headers found: Buyer, Limit\)"
+    ):
         ingest_insurance(p)
     q = tmp_path / "twice.csv"
     q.write_text("Buyer,Member,Cover,Limit\nA,B,PL,5m\n")
@@ -168,9 +211,14 @@ def test_missing_required_column_and_clashing_headers(tmp_path):
 
 
 def test_map_headers_canonical_names_pass_through():
-    mapping, ignored = map_headers(["buyer_org_id", "cover_type", "min_limit_gbp", "source_row_id"], "x")
-    assert mapping == {"buyer_org_id": "buyer_org_id", "cover_type": "cover_type",
-                       "min_limit_gbp": "min_limit_gbp"}
+    mapping, ignored = map_headers(
+        ["buyer_org_id", "cover_type", "min_limit_gbp", "source_row_id"], "x"
+    )
+    assert mapping == {
+        "buyer_org_id": "buyer_org_id",
+        "cover_type": "cover_type",
+        "min_limit_gbp": "min_limit_gbp",
+    }
     assert ignored == ["source_row_id"]  # lineage is ours to set
 
 
@@ -179,6 +227,8 @@ def test_registered_and_runs_from_the_command_line(tmp_path, capsys):
     code = cli.main(["ingest", "insurance", str(BAD), "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert code == 0 and "19 rows read = 2 accepted + 16 rejected" in out
-    assert (tmp_path / "rejects.csv").exists() and (tmp_path / "insurance_requirement.parquet").exists()
+    assert (tmp_path / "rejects.csv").exists() and (
+        tmp_path / "insurance_requirement.parquet"
+    ).exists()
     code = cli.main(["ingest", "insurance", str(tmp_path / "missing.csv"), "--out", str(tmp_path)])
     assert code == 2 and "missing.csv: file not found" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Notebook 02 end to end: runner, papermill CLI with the shipped params, offline HTML in Chromium."""
+"""Notebook 02 end to end: runner, papermill CLI with shipped params, offline HTML in Chromium."""
 
 from __future__ import annotations
 
@@ -17,9 +17,18 @@ from chromium_page import chart_report, rendered_dom
 
 pytestmark = pytest.mark.notebook
 CDN = re.compile(r"<script[^>]+src=[\"']https?://|cdn\.jsdelivr|unpkg\.com|cdnjs", re.I)
-TABLES = {"network_comparison", "applicable_requirements", "requirement_flags", "flag_summary",
-          "review_changes", "review_summary", "harmonisation", "harmonisation_summary",
-          "premium_curves", "cost_burden"}
+TABLES = {
+    "network_comparison",
+    "applicable_requirements",
+    "requirement_flags",
+    "flag_summary",
+    "review_changes",
+    "review_summary",
+    "harmonisation",
+    "harmonisation_summary",
+    "premium_curves",
+    "cost_burden",
+}
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +65,25 @@ def test_html_report_offline_and_every_chart_draws(run, chromium):
 
 def test_papermill_command_line_with_shipped_params(tmp_path):
     """The README's papermill command: -f params/insurance_requirements.yaml -p output_dir DIR."""
-    args = [sys.executable, "-m", "papermill", "notebooks/02_insurance_requirements.ipynb",
-            str(tmp_path / "out.ipynb"), "-f", "params/insurance_requirements.yaml",
-            "-p", "output_dir", str(tmp_path / "tables"), "-p", "supplier_has_employees", "False",
-            "-p", "contract_value_gbp", "100000", "--no-progress-bar"]
+    args = [
+        sys.executable,
+        "-m",
+        "papermill",
+        "notebooks/02_insurance_requirements.ipynb",
+        str(tmp_path / "out.ipynb"),
+        "-f",
+        "params/insurance_requirements.yaml",
+        "-p",
+        "output_dir",
+        str(tmp_path / "tables"),
+        "-p",
+        "supplier_has_employees",
+        "False",
+        "-p",
+        "contract_value_gbp",
+        "100000",
+        "--no-progress-bar",
+    ]
     done = subprocess.run(args, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     burden = pl.read_parquet(tmp_path / "tables" / "cost_burden.parquet")
