@@ -113,69 +113,100 @@ class SupplierScenario(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     annual_value_gbp: float = Field(
-        default_factory=_ref("annual_value_gbp"), gt=0,
-        description="V: annual contract value excluding VAT, £ a year")
+        default_factory=_ref("annual_value_gbp"),
+        gt=0,
+        description="V: annual contract value excluding VAT, £ a year",
+    )
     billing_interval_days: int = Field(
-        default_factory=_ref("billing_interval_days"), ge=1,
-        description="B: days between invoices, raised in arrears")
+        default_factory=_ref("billing_interval_days"),
+        ge=1,
+        description="B: days between invoices, raised in arrears",
+    )
     terms_days: WholeDays = Field(
-        default_factory=_ref("terms_days"), description="N: agreed payment terms, days")
+        default_factory=_ref("terms_days"), description="N: agreed payment terms, days"
+    )
     approval_lag_days: WholeDays = Field(
         default_factory=_ref("approval_lag_days"),
-        description="l: buyer's approval lag before the payment clock starts, days")
+        description="l: buyer's approval lag before the payment clock starts, days",
+    )
     days_late: float = Field(
-        0.0, ge=0,
+        0.0,
+        ge=0,
         description="D: days late beyond the due date in the closed forms and the deterministic "
-                    "delay (whole days are used in the simulation: ceil(D))")
+        "delay (whole days are used in the simulation: ceil(D))",
+    )
     variable_cost_share: Share = Field(
         default_factory=_ref("variable_cost_share"),
-        description="c: variable cash cost as a share of revenue, 0-1")
+        description="c: variable cash cost as a share of revenue, 0-1",
+    )
     supplier_payables_days: WholeDays = Field(
         default_factory=_ref("supplier_payables_days"),
-        description="DPO: the supplier's own lag in paying its variable costs, days")
+        description="DPO: the supplier's own lag in paying its variable costs, days",
+    )
     fixed_overhead_gbp_per_day: Gbp = Field(
         default_factory=_ref("fixed_overhead_gbp_per_day"),
-        description="F: fixed overhead paid every day, £ a day")
+        description="F: fixed overhead paid every day, £ a day",
+    )
     opening_cash_gbp: Gbp = Field(
-        default_factory=_ref("opening_cash_gbp"), description="C0: cash at contract start, £")
+        default_factory=_ref("opening_cash_gbp"), description="C0: cash at contract start, £"
+    )
     overdraft_limit_gbp: Gbp = Field(
-        default_factory=_ref("overdraft_limit_gbp"), description="L_od: arranged overdraft, £")
+        default_factory=_ref("overdraft_limit_gbp"), description="L_od: arranged overdraft, £"
+    )
     bank_rate_pct: RatePct = Field(
-        default_factory=_ref("bank_rate_pct"), description="BR: Bank Rate, % a year")
+        default_factory=_ref("bank_rate_pct"), description="BR: Bank Rate, % a year"
+    )
     overdraft_margin_pct: RatePct = Field(
         default_factory=_ref("overdraft_margin_pct"),
-        description="overdraft margin over Bank Rate, % a year")
+        description="overdraft margin over Bank Rate, % a year",
+    )
     overdraft_rate_pct: RatePct | None = Field(
-        None, description="r_od: overdraft rate, % a year (None: BR + margin)")
+        None, description="r_od: overdraft rate, % a year (None: BR + margin)"
+    )
     financing_rate_pct: RatePct | None = Field(
-        None, description="r: rate used for the cost of funding, % a year (None: r_od)")
+        None, description="r: rate used for the cost of funding, % a year (None: r_od)"
+    )
     invoice_finance_advance_share: float = Field(
-        default_factory=_ref("invoice_finance_advance_share"), gt=0, le=1,
-        description="a: share of an invoice advanced by invoice finance, 0-1")
+        default_factory=_ref("invoice_finance_advance_share"),
+        gt=0,
+        le=1,
+        description="a: share of an invoice advanced by invoice finance, 0-1",
+    )
     invoice_finance_discount_margin_pct: RatePct = Field(
         default_factory=_ref("invoice_finance_discount_margin_pct"),
-        description="invoice-finance discount margin over Bank Rate, % a year")
+        description="invoice-finance discount margin over Bank Rate, % a year",
+    )
     invoice_finance_discount_rate_pct: RatePct | None = Field(
-        None, description="r_d: invoice-finance discount rate, % a year (None: BR + margin)")
+        None, description="r_d: invoice-finance discount rate, % a year (None: BR + margin)"
+    )
     invoice_finance_service_fee_pct: RatePct = Field(
         default_factory=_ref("invoice_finance_service_fee_pct"),
-        description="f_s: invoice-finance service fee, % of invoice value")
+        description="f_s: invoice-finance service fee, % of invoice value",
+    )
     insurance_extra_premium_gbp: Gbp = Field(
-        0.0, description="dP: extra insurance premium the buyer's requirement costs, £ a year (E8)")
+        0.0, description="dP: extra insurance premium the buyer's requirement costs, £ a year (E8)"
+    )
     insurance_stage: InsuranceStage = Field(
-        "at_award", description="when the cover must be held: at award, or already to bid (E9)")
+        "at_award", description="when the cover must be held: at award, or already to bid (E9)"
+    )
     insurance_hold_years: float = Field(
-        default_factory=_ref("insurance_hold_years"), ge=0,
-        description="T_hold: years cover is held before the first award when required to bid")
+        default_factory=_ref("insurance_hold_years"),
+        ge=0,
+        description="T_hold: years cover is held before the first award when required to bid",
+    )
     win_probability: float = Field(
-        default_factory=_ref("win_probability"), gt=0, le=1,
-        description="w: probability a bid wins")
+        default_factory=_ref("win_probability"), gt=0, le=1, description="w: probability a bid wins"
+    )
     buyer_is_public_authority: bool = Field(
-        True, description="public-authority buyer: statutory interest runs from 30 days at most")
+        True, description="public-authority buyer: statutory interest runs from 30 days at most"
+    )
     start_date: dt.date = Field(
-        DEFAULT_START_DATE, description="contract start (day 0); fixes the statutory rate")
+        DEFAULT_START_DATE, description="contract start (day 0); fixes the statutory rate"
+    )
     statutory_rate_pct: RatePct | None = Field(
-        None, description="statutory late-payment rate, % a year (None: from lainbench.late_payment)")
+        None,
+        description="statutory late-payment rate, % a year (None: from lainbench.late_payment)",
+    )
 
     # -- derived quantities (symbols of 5.1) --------------------------------------------------
     @property
@@ -321,7 +352,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "own_cost_of_lateness_gbp_mean": ("£", "mean sum of I r_od D_k / 365 over H"),
     "statutory_interest_to_own_cost_ratio": ("ratio", "statutory interest / own cost of lateness"),
     "mean_funding_need_gbp": ("£", "simulated E3: mean cost-basis funding need, days W..H"),
-    "financing_cost_per_gbp_sim": ("£ per £ of contract", "simulated E3: r x mean funding need / V"),
+    "financing_cost_per_gbp_sim": (
+        "£ per £ of contract",
+        "simulated E3: r x mean funding need / V",
+    ),
     "end_balance_gbp_p50": ("£", "median balance at the end of day H"),
 }
 
@@ -338,13 +372,15 @@ def metrics_frame(values: Mapping[str, float], **labels: Any) -> pl.DataFrame:
     ['scenario', 'metric', 'unit', 'equation', 'value']
     """
     names = list(values)
-    df = pl.DataFrame({
-        "metric": names,
-        "unit": [METRICS.get(n, ("", ""))[0] for n in names],
-        "equation": [METRICS.get(n, ("", ""))[1] for n in names],
-        "value": [None if v is None else float(v) for v in values.values()],
-    }, schema={"metric": pl.String, "unit": pl.String, "equation": pl.String,
-               "value": pl.Float64})
+    df = pl.DataFrame(
+        {
+            "metric": names,
+            "unit": [METRICS.get(n, ("", ""))[0] for n in names],
+            "equation": [METRICS.get(n, ("", ""))[1] for n in names],
+            "value": [None if v is None else float(v) for v in values.values()],
+        },
+        schema={"metric": pl.String, "unit": pl.String, "equation": pl.String, "value": pl.Float64},
+    )
     if labels:
         df = df.select(*[pl.lit(v).alias(k) for k, v in labels.items()], pl.all())
     return df
@@ -411,8 +447,11 @@ def cash_released(scenario: SupplierScenario, days_faster: float) -> dict[str, f
     >>> {k: round(v, 2) for k, v in out.items()}
     {'cash_released_gbp': 3287.67, 'financing_saved_cost_basis_gbp': 384.0, 'financing_saved_receivable_basis_gbp': 480.0}
     """
-    v, r, c = scenario.annual_value_gbp, scenario.financing_rate_pct_used / 100, \
-        scenario.variable_cost_share
+    v, r, c = (
+        scenario.annual_value_gbp,
+        scenario.financing_rate_pct_used / 100,
+        scenario.variable_cost_share,
+    )
     return {
         "cash_released_gbp": v * days_faster / DAYS_PER_YEAR,
         "financing_saved_cost_basis_gbp": r * c * v * days_faster / DAYS_PER_YEAR,
@@ -438,7 +477,8 @@ def _insurance_e9(scenario: SupplierScenario) -> tuple[float, float, float]:
     share_v = 100 * insurance.share_of_contract_value(dp, v)
     share_m = 100 * insurance.share_of_margin(dp, v, margin) if margin > 0 else math.inf
     won = insurance.cost_per_contract_won_gbp(
-        dp, scenario.insurance_hold_years, scenario.win_probability, scenario.insurance_stage)
+        dp, scenario.insurance_hold_years, scenario.win_probability, scenario.insurance_stage
+    )
     return share_v, share_m, won
 
 
@@ -477,8 +517,11 @@ def steady_state(scenario: SupplierScenario) -> SteadyState:
     stat_interest = inv * stat_rate / 100 * stat_days / DAYS_PER_YEAR
     comp = fixed_compensation_gbp(inv) if stat_days > 0 else 0.0
 
-    adv, r_d, fee = s.invoice_finance_advance_share, s.discount_rate_pct_used / 100, \
-        s.invoice_finance_service_fee_pct / 100
+    adv, r_d, fee = (
+        s.invoice_finance_advance_share,
+        s.discount_rate_pct_used / 100,
+        s.invoice_finance_service_fee_pct / 100,
+    )
     if_cost = adv * inv * r_d * to_cash / DAYS_PER_YEAR + fee * inv
     od_cost = adv * inv * r_od * to_cash / DAYS_PER_YEAR
 
@@ -548,7 +591,9 @@ def _check_run(n_paths: int, horizon_days: int, seed: int | None) -> None:
     if not isinstance(n_paths, (int, np.integer)) or isinstance(n_paths, bool) or n_paths < 1:
         raise ParamsError(f"n_paths = {n_paths!r}; expected a whole number above 0")
     if not isinstance(horizon_days, (int, np.integer)) or horizon_days < 1:
-        raise ParamsError(f"horizon_days = {horizon_days!r}; expected a whole number of days above 0")
+        raise ParamsError(
+            f"horizon_days = {horizon_days!r}; expected a whole number of days above 0"
+        )
     if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
         raise ParamsError(f"seed = {seed!r}; expected a whole number, 0 or more (or None)")
 
@@ -557,13 +602,14 @@ def _check_run(n_paths: int, horizon_days: int, seed: int | None) -> None:
 class _Draws:
     """Receipt days of every invoice on every path."""
 
-    issue_day: np.ndarray    # (K,) kB
-    days_late: np.ndarray    # (n, K) D_k
+    issue_day: np.ndarray  # (K,) kB
+    days_late: np.ndarray  # (n, K) D_k
     receipt_day: np.ndarray  # (n, K) R_k
 
 
-def _draw(scenario: SupplierScenario, delay: DelayModel, n_paths: int, horizon_days: int,
-          seed: int | None) -> _Draws:
+def _draw(
+    scenario: SupplierScenario, delay: DelayModel, n_paths: int, horizon_days: int, seed: int | None
+) -> _Draws:
     """Draw ``u`` then ``z`` (n x K each, float32) from ``default_rng(seed)``; turn them into receipts."""
     k = horizon_days // scenario.billing_interval_days
     rng = np.random.default_rng(seed)
@@ -578,8 +624,10 @@ def _draw(scenario: SupplierScenario, delay: DelayModel, n_paths: int, horizon_d
 def _cumulative_costs(scenario: SupplierScenario, horizon_days: int) -> np.ndarray:
     """``cc[t]`` = costs paid on days 1..t, for t = 0..H+1 (non-decreasing)."""
     t = np.arange(horizon_days + 2, dtype=np.float64)
-    return (scenario.variable_cost_gbp_per_day * np.maximum(0.0, t - scenario.supplier_payables_days)
-            + scenario.fixed_overhead_gbp_per_day * t)
+    return (
+        scenario.variable_cost_gbp_per_day * np.maximum(0.0, t - scenario.supplier_payables_days)
+        + scenario.fixed_overhead_gbp_per_day * t
+    )
 
 
 def _funding_window_start(scenario: SupplierScenario, horizon_days: int) -> int:
@@ -590,8 +638,9 @@ def _funding_window_start(scenario: SupplierScenario, horizon_days: int) -> int:
     return horizon_days - cycles * b + 1 if cycles >= 1 else 1
 
 
-def _invoice_outputs(scenario: SupplierScenario, draws: _Draws, horizon_days: int
-                     ) -> dict[str, np.ndarray]:
+def _invoice_outputs(
+    scenario: SupplierScenario, draws: _Draws, horizon_days: int
+) -> dict[str, np.ndarray]:
     """Per path: invoices paid and late within H, statutory interest and compensation (E6), own
     cost of lateness, and the simulated mean cost-basis funding need (E3)."""
     from lainbench.late_payment import DAY_BASIS, fixed_compensation_gbp
@@ -608,8 +657,13 @@ def _invoice_outputs(scenario: SupplierScenario, draws: _Draws, horizon_days: in
     amount_pence = math.floor(s.invoice_amount_gbp * 100 + 0.5)
     rate_bp = round(s.statutory_rate_pct_used * 100)
     den = DAY_BASIS * 10_000
-    table = np.array([(2 * amount_pence * rate_bp * d + den) // (2 * den)
-                      for d in range(int(stat_days.max(initial=0)) + 1)], dtype=np.int64)
+    table = np.array(
+        [
+            (2 * amount_pence * rate_bp * d + den) // (2 * den)
+            for d in range(int(stat_days.max(initial=0)) + 1)
+        ],
+        dtype=np.int64,
+    )
     pence = table[stat_days]  # 0 when stat_days == 0
     comp = fixed_compensation_gbp(s.invoice_amount_gbp)
     own = s.invoice_amount_gbp * s.overdraft_rate_pct_used / 100 / DAYS_PER_YEAR
@@ -618,8 +672,11 @@ def _invoice_outputs(scenario: SupplierScenario, draws: _Draws, horizon_days: in
     t = np.arange(w, h + 1, dtype=np.float64)
     count_days = ((h + 1 - np.maximum(draws.receipt_day, w)) * paid).sum(axis=1)
     a = s.variable_cost_gbp_per_day
-    need = (a * t.sum() - s.variable_cost_share * s.invoice_amount_gbp * count_days
-            - a * np.minimum(t, s.supplier_payables_days).sum()) / t.size
+    need = (
+        a * t.sum()
+        - s.variable_cost_share * s.invoice_amount_gbp * count_days
+        - a * np.minimum(t, s.supplier_payables_days).sum()
+    ) / t.size
     late_total = late_days.sum(axis=1)
     return {
         "invoices_paid": paid.sum(axis=1),
@@ -656,8 +713,9 @@ def _first_day_above(x: np.ndarray, scenario: SupplierScenario, cc_ext: np.ndarr
     return t
 
 
-def _ledger_events(scenario: SupplierScenario, receipt_day: np.ndarray, horizon_days: int
-                   ) -> dict[str, np.ndarray]:
+def _ledger_events(
+    scenario: SupplierScenario, receipt_day: np.ndarray, horizon_days: int
+) -> dict[str, np.ndarray]:
     """Per-path ledger results evaluated only at events (fast path, exact).
 
     Between events (receipts, and overdraft-interest debits every 30 days) the end-of-day balance
@@ -747,8 +805,13 @@ BAND_PERCENTILES = (5, 25, 50, 75, 95)
 
 
 def _ledger_daily(
-    scenario: SupplierScenario, receipt_day: np.ndarray, horizon_days: int, *,
-    stats: bool = True, percentiles: Sequence[float] = BAND_PERCENTILES, keep: bool = False,
+    scenario: SupplierScenario,
+    receipt_day: np.ndarray,
+    horizon_days: int,
+    *,
+    stats: bool = True,
+    percentiles: Sequence[float] = BAND_PERCENTILES,
+    keep: bool = False,
 ) -> tuple[dict[str, np.ndarray], pl.DataFrame, np.ndarray | None]:
     """The full daily ledger: a loop over days, vectorised over paths.
 
@@ -796,7 +859,7 @@ def _ledger_daily(
             np.minimum(min_low, tmp, out=min_low)
             np.less(tmp, -limit, out=mask)
             np.minimum(first_short, h + 1 - mask * (h + 1 - t), out=first_short)
-        paid = paths[starts[t]:starts[t + 1]]
+        paid = paths[starts[t] : starts[t + 1]]
         if paid.size:
             who, times = np.unique(paid, return_counts=True)
             old = key[who]
@@ -865,8 +928,9 @@ def _pcts(x: np.ndarray, qs: Sequence[float] = (5, 50, 95)) -> list[float]:
     return [float(v) for v in np.percentile(x, qs)] if x.size else [math.nan] * len(qs)
 
 
-def _summarise(scenario: SupplierScenario, res: dict[str, np.ndarray], n: int, h: int
-               ) -> dict[str, float]:
+def _summarise(
+    scenario: SupplierScenario, res: dict[str, np.ndarray], n: int, h: int
+) -> dict[str, float]:
     short = res["first_shortfall_day"] <= h
     p = float(short.mean())
     peak = res["peak_need_gbp"]
@@ -902,24 +966,39 @@ def _summarise(scenario: SupplierScenario, res: dict[str, np.ndarray], n: int, h
         "statutory_interest_gbp_mean": float(res["statutory_interest_gbp"].mean()),
         "fixed_compensation_gbp_mean": float(res["fixed_compensation_gbp"].mean()),
         "statutory_due_gbp_mean": float(
-            (res["statutory_interest_gbp"] + res["fixed_compensation_gbp"]).mean()),
+            (res["statutory_interest_gbp"] + res["fixed_compensation_gbp"]).mean()
+        ),
         "own_cost_of_lateness_gbp_mean": own,
         "statutory_interest_to_own_cost_ratio": (
-            float(res["statutory_interest_gbp"].mean()) / own if own > 0 else math.nan),
+            float(res["statutory_interest_gbp"].mean()) / own if own > 0 else math.nan
+        ),
         "mean_funding_need_gbp": float(res["mean_funding_need_gbp"].mean()),
         "financing_cost_per_gbp_sim": float(
-            scenario.financing_rate_pct_used / 100 * res["mean_funding_need_gbp"].mean()
-            / scenario.annual_value_gbp),
+            scenario.financing_rate_pct_used
+            / 100
+            * res["mean_funding_need_gbp"].mean()
+            / scenario.annual_value_gbp
+        ),
         "end_balance_gbp_p50": end50,
     }
     return out
 
 
 PATH_COLUMNS = (
-    "path", "lowest_balance_gbp", "shortfall", "first_shortfall_day", "peak_need_gbp",
-    "overdraft_days", "overdraft_interest_gbp", "end_balance_gbp", "invoices_paid",
-    "late_invoices", "statutory_interest_gbp", "fixed_compensation_gbp",
-    "own_cost_of_lateness_gbp", "mean_funding_need_gbp",
+    "path",
+    "lowest_balance_gbp",
+    "shortfall",
+    "first_shortfall_day",
+    "peak_need_gbp",
+    "overdraft_days",
+    "overdraft_interest_gbp",
+    "end_balance_gbp",
+    "invoices_paid",
+    "late_invoices",
+    "statutory_interest_gbp",
+    "fixed_compensation_gbp",
+    "own_cost_of_lateness_gbp",
+    "mean_funding_need_gbp",
 )
 
 
@@ -975,27 +1054,41 @@ def simulate(
     res["peak_need_gbp"] = np.maximum(0.0, scenario.opening_cash_gbp - res["lowest_balance_gbp"])
     summary = _summarise(scenario, res, int(n_paths), h)
     first = res["first_shortfall_day"]
-    paths = pl.DataFrame({
-        "path": np.arange(n_paths, dtype=np.int64),
-        "lowest_balance_gbp": res["lowest_balance_gbp"],
-        "shortfall": first <= h,
-        "first_shortfall_day": first,
-        "peak_need_gbp": res["peak_need_gbp"],
-        "overdraft_days": res["overdraft_days"].astype(np.int64),
-        "overdraft_interest_gbp": res["overdraft_interest_gbp"],
-        "end_balance_gbp": res["end_balance_gbp"],
-        "invoices_paid": res["invoices_paid"].astype(np.int64),
-        "late_invoices": res["late_invoices"].astype(np.int64),
-        "statutory_interest_gbp": res["statutory_interest_gbp"],
-        "fixed_compensation_gbp": res["fixed_compensation_gbp"],
-        "own_cost_of_lateness_gbp": res["own_cost_of_lateness_gbp"],
-        "mean_funding_need_gbp": res["mean_funding_need_gbp"],
-    }).with_columns(
-        pl.when(pl.col("shortfall")).then(pl.col("first_shortfall_day")).alias("first_shortfall_day")
-    ).select(PATH_COLUMNS)
+    paths = (
+        pl.DataFrame(
+            {
+                "path": np.arange(n_paths, dtype=np.int64),
+                "lowest_balance_gbp": res["lowest_balance_gbp"],
+                "shortfall": first <= h,
+                "first_shortfall_day": first,
+                "peak_need_gbp": res["peak_need_gbp"],
+                "overdraft_days": res["overdraft_days"].astype(np.int64),
+                "overdraft_interest_gbp": res["overdraft_interest_gbp"],
+                "end_balance_gbp": res["end_balance_gbp"],
+                "invoices_paid": res["invoices_paid"].astype(np.int64),
+                "late_invoices": res["late_invoices"].astype(np.int64),
+                "statutory_interest_gbp": res["statutory_interest_gbp"],
+                "fixed_compensation_gbp": res["fixed_compensation_gbp"],
+                "own_cost_of_lateness_gbp": res["own_cost_of_lateness_gbp"],
+                "mean_funding_need_gbp": res["mean_funding_need_gbp"],
+            }
+        )
+        .with_columns(
+            pl.when(pl.col("shortfall"))
+            .then(pl.col("first_shortfall_day"))
+            .alias("first_shortfall_day")
+        )
+        .select(PATH_COLUMNS)
+    )
     return SimulationResult(
-        scenario=scenario, delay=describe(model), n_paths=int(n_paths), horizon_days=h,
-        seed=seed, paths=paths, summary=summary, bands=bands,
+        scenario=scenario,
+        delay=describe(model),
+        n_paths=int(n_paths),
+        horizon_days=h,
+        seed=seed,
+        paths=paths,
+        summary=summary,
+        bands=bands,
     )
 
 
@@ -1022,8 +1115,9 @@ def balance_bands(
     _check_run(n_paths, horizon_days, seed)
     model = resolve_delay(delay, scenario)
     draws = _draw(scenario, model, int(n_paths), int(horizon_days), seed)
-    _, bands, _ = _ledger_daily(scenario, draws.receipt_day, int(horizon_days), stats=False,
-                                percentiles=percentiles)
+    _, bands, _ = _ledger_daily(
+        scenario, draws.receipt_day, int(horizon_days), stats=False, percentiles=percentiles
+    )
     return bands
 
 
@@ -1055,41 +1149,58 @@ def member_shortfall(
     >>> t.select("buyer_org_id", "reason").rows()
     [('city_fire', None), ('nowhere', 'not in the invoice table')]
     """
-    models, skipped = member_delays(invoices, members, size_bands=size_bands,
-                                    min_invoices=min_invoices)
+    models, skipped = member_delays(
+        invoices, members, size_bands=size_bands, min_invoices=min_invoices
+    )
     rows = []
     for org, model in models.items():
         res = simulate(scenario, model, n_paths, horizon_days, seed)
         sm = res.summary
-        rows.append({
-            "buyer_org_id": org,
-            "paid_invoices": model.n_invoices,
-            "late_share": model.late_share,
-            "mean_days_late": model.mean_days_late,
-            "days_late_p95": float(model.quantile(0.95)),
-            "shortfall_probability": sm["shortfall_probability"],
-            "shortfall_probability_se": sm["shortfall_probability_se"],
-            "peak_need_gbp_p95": sm["peak_need_gbp_p95"],
-            "overdraft_days_mean": sm["overdraft_days_mean"],
-            "overdraft_interest_gbp_mean": sm["overdraft_interest_gbp_mean"],
-            "statutory_due_gbp_mean": sm["statutory_due_gbp_mean"],
-            "financing_cost_per_gbp_sim": sm["financing_cost_per_gbp_sim"],
-            "reason": None,
-        })
+        rows.append(
+            {
+                "buyer_org_id": org,
+                "paid_invoices": model.n_invoices,
+                "late_share": model.late_share,
+                "mean_days_late": model.mean_days_late,
+                "days_late_p95": float(model.quantile(0.95)),
+                "shortfall_probability": sm["shortfall_probability"],
+                "shortfall_probability_se": sm["shortfall_probability_se"],
+                "peak_need_gbp_p95": sm["peak_need_gbp_p95"],
+                "overdraft_days_mean": sm["overdraft_days_mean"],
+                "overdraft_interest_gbp_mean": sm["overdraft_interest_gbp_mean"],
+                "statutory_due_gbp_mean": sm["statutory_due_gbp_mean"],
+                "financing_cost_per_gbp_sim": sm["financing_cost_per_gbp_sim"],
+                "reason": None,
+            }
+        )
     schema = {
-        "buyer_org_id": pl.String, "paid_invoices": pl.Int64, "late_share": pl.Float64,
-        "mean_days_late": pl.Float64, "days_late_p95": pl.Float64,
-        "shortfall_probability": pl.Float64, "shortfall_probability_se": pl.Float64,
-        "peak_need_gbp_p95": pl.Float64, "overdraft_days_mean": pl.Float64,
-        "overdraft_interest_gbp_mean": pl.Float64, "statutory_due_gbp_mean": pl.Float64,
-        "financing_cost_per_gbp_sim": pl.Float64, "reason": pl.String,
+        "buyer_org_id": pl.String,
+        "paid_invoices": pl.Int64,
+        "late_share": pl.Float64,
+        "mean_days_late": pl.Float64,
+        "days_late_p95": pl.Float64,
+        "shortfall_probability": pl.Float64,
+        "shortfall_probability_se": pl.Float64,
+        "peak_need_gbp_p95": pl.Float64,
+        "overdraft_days_mean": pl.Float64,
+        "overdraft_interest_gbp_mean": pl.Float64,
+        "statutory_due_gbp_mean": pl.Float64,
+        "financing_cost_per_gbp_sim": pl.Float64,
+        "reason": pl.String,
     }
     done = pl.DataFrame(rows, schema=schema)
     missing = skipped.select(
-        "buyer_org_id", *[pl.lit(None, dtype=t).alias(c) for c, t in schema.items()
-                          if c not in ("buyer_org_id", "reason")], "reason")
+        "buyer_org_id",
+        *[
+            pl.lit(None, dtype=t).alias(c)
+            for c, t in schema.items()
+            if c not in ("buyer_org_id", "reason")
+        ],
+        "reason",
+    )
     return pl.concat([done, missing]).sort(
-        "shortfall_probability", "buyer_org_id", descending=[True, False], nulls_last=True)
+        "shortfall_probability", "buyer_org_id", descending=[True, False], nulls_last=True
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1191,24 +1302,37 @@ def compare_levers(
         values.update(simulate(sc, delay, n_paths, horizon_days, seed).summary)
         changed = [k for k, v, b in zip(names, combo, baseline) if v != b]
         label = " | ".join(f"{k}={v}" for k, v in levers.items())
-        frames.append(metrics_frame(values).select(
-            pl.lit(label).alias("scenario"),
-            *[pl.lit(levers.get(k)).alias(k) for k in LEVERS],
-            pl.lit(len(changed)).alias("levers_changed"),
-            pl.lit(changed[0] if len(changed) == 1 else ("none" if not changed else "several"))
-            .alias("lever"),
-            pl.int_range(pl.len()).alias("_order"),
-            "metric", "unit", "value",
-        ).with_columns(pl.lit(len(frames)).alias("_scenario")))
+        frames.append(
+            metrics_frame(values)
+            .select(
+                pl.lit(label).alias("scenario"),
+                *[pl.lit(levers.get(k)).alias(k) for k in LEVERS],
+                pl.lit(len(changed)).alias("levers_changed"),
+                pl.lit(
+                    changed[0] if len(changed) == 1 else ("none" if not changed else "several")
+                ).alias("lever"),
+                pl.int_range(pl.len()).alias("_order"),
+                "metric",
+                "unit",
+                "value",
+            )
+            .with_columns(pl.lit(len(frames)).alias("_scenario"))
+        )
     out = pl.concat(frames, how="diagonal_relaxed")
-    base_vals = out.filter(pl.col("_scenario") == 0).select("metric", pl.col("value")
-                                                            .alias("baseline_value"))
-    out = out.join(base_vals, on="metric", how="left").with_columns(
-        (pl.col("value") - pl.col("baseline_value")).alias("change"),
-    ).with_columns(
-        pl.when(pl.col("baseline_value") != 0)
-        .then(100 * pl.col("change") / pl.col("baseline_value").abs())
-        .otherwise(None).alias("change_pct"),
+    base_vals = out.filter(pl.col("_scenario") == 0).select(
+        "metric", pl.col("value").alias("baseline_value")
+    )
+    out = (
+        out.join(base_vals, on="metric", how="left")
+        .with_columns(
+            (pl.col("value") - pl.col("baseline_value")).alias("change"),
+        )
+        .with_columns(
+            pl.when(pl.col("baseline_value") != 0)
+            .then(100 * pl.col("change") / pl.col("baseline_value").abs())
+            .otherwise(None)
+            .alias("change_pct"),
+        )
     )
     return out.sort("_scenario", "_order").drop("_scenario", "_order")
 
@@ -1219,8 +1343,10 @@ def one_lever_at_a_time(levers: pl.DataFrame) -> pl.DataFrame:
     return levers.filter(
         (pl.col("levers_changed") <= 1) | (pl.col("levers_changed") == most)
     ).with_columns(
-        pl.when(pl.col("levers_changed") == most).then(pl.lit("all levers"))
-        .otherwise(pl.col("lever")).alias("lever")
+        pl.when(pl.col("levers_changed") == most)
+        .then(pl.lit("all levers"))
+        .otherwise(pl.col("lever"))
+        .alias("lever")
     )
 
 
@@ -1267,8 +1393,10 @@ class SupplierCashflowParams(RunParams):
     # delays and members
     delay_profile: ProfileChoice = "uk_sme_2021"
     members: list[str] | Literal["all"] = "all"
-    size_bands: list[SizeBand] = Field(default_factory=lambda: ["micro", "small"],
-                                       description="supplier size bands whose invoices count")
+    size_bands: list[SizeBand] = Field(
+        default_factory=lambda: ["micro", "small"],
+        description="supplier size bands whose invoices count",
+    )
     min_invoices: int = Field(30, gt=0, description="fewest paid invoices for a member's delays")
     # Monte Carlo
     n_paths: int = Field(100_000, gt=0)
@@ -1280,10 +1408,20 @@ class SupplierCashflowParams(RunParams):
     output_dir: str = "reports/supplier_cashflow"
 
     SCENARIO_FIELDS: ClassVar[tuple[str, ...]] = (
-        "annual_value_gbp", "billing_interval_days", "terms_days", "approval_lag_days",
-        "days_late", "variable_cost_share", "supplier_payables_days",
-        "fixed_overhead_gbp_per_day", "opening_cash_gbp", "overdraft_limit_gbp", "bank_rate_pct",
-        "buyer_is_public_authority", "start_date", "insurance_stage",
+        "annual_value_gbp",
+        "billing_interval_days",
+        "terms_days",
+        "approval_lag_days",
+        "days_late",
+        "variable_cost_share",
+        "supplier_payables_days",
+        "fixed_overhead_gbp_per_day",
+        "opening_cash_gbp",
+        "overdraft_limit_gbp",
+        "bank_rate_pct",
+        "buyer_is_public_authority",
+        "start_date",
+        "insurance_stage",
     )
 
     def scenario(self) -> SupplierScenario:

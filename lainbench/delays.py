@@ -146,8 +146,10 @@ class LognormalDelay:
         j = np.arange(1, j_cut, dtype=float)
         head = 1.0 + _norm_sf((np.log(j) - mu) / sigma).sum()
         ln_j = math.log(j_cut)
-        tail = (math.exp(mu + sigma**2 / 2) * _norm_sf((ln_j - mu - sigma**2) / sigma)[()]
-                - j_cut * _norm_sf((ln_j - mu) / sigma)[()])
+        tail = (
+            math.exp(mu + sigma**2 / 2) * _norm_sf((ln_j - mu - sigma**2) / sigma)[()]
+            - j_cut * _norm_sf((ln_j - mu) / sigma)[()]
+        )
         return float(self.late_share * (head + _norm_sf((ln_j - mu) / sigma)[()] + tail))
 
     @property
@@ -211,8 +213,11 @@ class EmpiricalDelay:
                 f"empirical delay {self.name}: values and probs must be two 1-D arrays of the "
                 f"same, non-zero length (found {values.shape} and {probs.shape})"
             )
-        if (values < 0).any() or (probs < 0).any() or not math.isclose(probs.sum(), 1.0,
-                                                                        rel_tol=1e-9):
+        if (
+            (values < 0).any()
+            or (probs < 0).any()
+            or not math.isclose(probs.sum(), 1.0, rel_tol=1e-9)
+        ):
             raise ParamsError(
                 f"empirical delay {self.name}: expected days late >= 0 and probabilities >= 0 "
                 f"summing to 1 (found sum {probs.sum()})"
@@ -333,8 +338,11 @@ def invoice_days_late(invoices) -> pl.DataFrame:
         .select(
             pl.col("buyer_org_id").cast(pl.String),
             pl.col("supplier_size_band").cast(pl.String),
-            (pl.col("paid_date") - pl.col("due_date")).dt.total_days().clip(lower_bound=0)
-            .cast(pl.Int64).alias("days_late"),
+            (pl.col("paid_date") - pl.col("due_date"))
+            .dt.total_days()
+            .clip(lower_bound=0)
+            .cast(pl.Int64)
+            .alias("days_late"),
         )
         .drop_nulls(["buyer_org_id", "days_late"])
         .collect()
@@ -408,7 +416,10 @@ def empirical_delay(
     values = counts["days_late"].to_numpy()
     probs = counts["len"].to_numpy() / n
     return EmpiricalDelay(
-        name=name or label, values=values, probs=probs, n_invoices=n,
+        name=name or label,
+        values=values,
+        probs=probs,
+        n_invoices=n,
         basis=f"days late in {n} paid invoices of {label}",
     )
 
