@@ -170,6 +170,14 @@ def _when(when: dt.date | str | None) -> dt.date:
     return dt.date.fromisoformat(when) if isinstance(when, str) else when
 
 
+def _mtime(path: str) -> float:
+    """Modification time, so a params file edited in a running session is read again."""
+    try:
+        return Path(path).stat().st_mtime
+    except OSError:
+        return 0.0  # missing: load() reports it
+
+
 def _value(pf: ParameterFile, name: str, when: dt.date, source: str) -> Any:
     value = pf.value(name, when)
     if value is None:
@@ -182,7 +190,7 @@ def _value(pf: ParameterFile, name: str, when: dt.date, source: str) -> Any:
 
 
 @functools.lru_cache(maxsize=16)
-def _load_curves_cached(path: str, when: dt.date) -> tuple[PremiumCurve, ...]:
+def _load_curves_cached(path: str, when: dt.date, _mtime: float) -> tuple[PremiumCurve, ...]:
     pf = load(path)
     curves = []
     for cover in COVER_TYPES:
@@ -258,7 +266,7 @@ def load_premium_curves(
     118.0
     """
     key = str(resolve(path or PREMIUMS_PATH))
-    return {c.cover_type: c for c in _load_curves_cached(key, _when(when))}
+    return {c.cover_type: c for c in _load_curves_cached(key, _when(when), _mtime(key))}
 
 
 def _curves(curves: Mapping[str, PremiumCurve] | None) -> Mapping[str, PremiumCurve]:
@@ -477,7 +485,7 @@ class Standards:
 
 
 @functools.lru_cache(maxsize=16)
-def _load_standards_cached(path: str, when: dt.date) -> Standards:
+def _load_standards_cached(path: str, when: dt.date, _mtime: float) -> Standards:
     pf = load(path)
     need = (
         "employers_liability_statutory_minimum",
@@ -528,7 +536,8 @@ def load_standards(path: str | Path | None = None, when: dt.date | str | None = 
     >>> s.el_statutory_minimum_gbp, s.ratio_threshold, s.common_standard["public_liability"]
     (5000000.0, 20.0, 1000000.0)
     """
-    return _load_standards_cached(str(resolve(path or STANDARDS_PATH)), _when(when))
+    key = str(resolve(path or STANDARDS_PATH))
+    return _load_standards_cached(key, _when(when), _mtime(key))
 
 
 def _standards(standards: Standards | None) -> Standards:

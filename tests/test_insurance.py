@@ -238,6 +238,22 @@ def test_bad_premium_files_refused(tmp_path, body, match):
         ins.load_premium_curves(p)
 
 
+def test_edited_params_file_is_read_again(tmp_path):
+    import os
+
+    body = (
+        _param("public_liability_base_limit", 1000000)
+        + _param("public_liability_base_premium", 118)
+        + _param("public_liability_limit_exponent", 0.1, "/1")
+    )
+    p = tmp_path / "curves.yaml"
+    p.write_text(CURVE_YAML.format(body=body))
+    assert ins.load_premium_curves(p)["public_liability"].base_premium_gbp == 118
+    p.write_text(CURVE_YAML.format(body=body.replace("2024-01-01: 118", "2024-01-01: 120")))
+    os.utime(p, (1e9, 2e9))  # a different modification time, whatever the clock's resolution
+    assert ins.load_premium_curves(p)["public_liability"].base_premium_gbp == 120
+
+
 def test_premium_values_not_yet_in_force(tmp_path):
     with pytest.raises(ParamsError, match="no value in force on 2020-01-01"):
         ins.load_premium_curves(when="2020-01-01")
