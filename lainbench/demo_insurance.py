@@ -100,6 +100,19 @@ def _covers_for(category: str, levels: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _review_to_bands(bands: list[tuple], levels: dict[str, Any]) -> Version:
+    """The 2026 review pattern: limits by contract-value band, required at award, self-certified."""
+    return Version(
+        AFTER,
+        "value_band",
+        "pa2023",
+        "at_award",
+        True,
+        "Insurance review 2026 (demo)",
+        {"bands": bands, **levels},
+    )
+
+
 def _member_versions(org_id: str, rng: np.random.Generator) -> list[Version]:
     """Each member's versions: a published pattern with levels drawn from its menu."""
     pick = lambda *options: options[int(rng.integers(len(options)))]  # noqa: E731
@@ -126,22 +139,13 @@ def _member_versions(org_id: str, rng: np.random.Generator) -> list[Version]:
                 "Selection questionnaire (demo)",
                 {EL: 10 * M, PL: 10 * M, PI: 5 * M, CLINICAL: 10 * M},
             ),
-            Version(
-                AFTER,
-                "value_band",
-                "pa2023",
-                "at_award",
-                True,
-                "Insurance review 2026 (demo)",
-                {
-                    "bands": [
-                        (0, 25_000, {PL: 2 * M, PI: 1 * M}),
-                        (25_000, 250_000, {PL: 5 * M, PI: 2 * M}),
-                        (250_000, None, {PL: 10 * M, PI: 5 * M}),
-                    ],
-                    EL: 5 * M,
-                    CLINICAL: 10 * M,
-                },
+            _review_to_bands(
+                [
+                    (0, 25_000, {PL: 2 * M, PI: 1 * M}),
+                    (25_000, 250_000, {PL: 5 * M, PI: 2 * M}),
+                    (250_000, None, {PL: 10 * M, PI: 5 * M}),
+                ],
+                {EL: 5 * M, CLINICAL: 10 * M},
             ),
         ],
         "capital_transport": [
@@ -178,21 +182,12 @@ def _member_versions(org_id: str, rng: np.random.Generator) -> list[Version]:
                 "Framework SQ (demo)",
                 {EL: 10 * M, PL: 10 * M, PI: 10 * M, PRODUCTS: 10 * M},
             ),
-            Version(
-                AFTER,
-                "value_band",
-                "pa2023",
-                "at_award",
-                True,
-                "Insurance review 2026 (demo)",
-                {
-                    "bands": [
-                        (0, 250_000, {PL: 5 * M, PI: 2 * M}),
-                        (250_000, None, {PL: 10 * M, PI: 5 * M}),
-                    ],
-                    EL: 5 * M,
-                    PRODUCTS: 5 * M,
-                },
+            _review_to_bands(
+                [
+                    (0, 250_000, {PL: 5 * M, PI: 2 * M}),
+                    (250_000, None, {PL: 10 * M, PI: 5 * M}),
+                ],
+                {EL: 5 * M, PRODUCTS: 5 * M},
             ),
         ],
         "eastbank_council": [
@@ -227,21 +222,13 @@ def _member_versions(org_id: str, rng: np.random.Generator) -> list[Version]:
                 {EL: 5 * M, PL: 5 * M, PI: 2 * M},
                 el_sole_traders=True,
             ),
-            Version(
-                AFTER,
-                "value_band",
-                "pa2023",
-                "at_award",
-                True,
-                "Insurance review 2026 (demo)",
-                {
-                    "bands": [
-                        (0, 25_000, {PL: 1 * M, PI: 1 * M}),
-                        (25_000, 250_000, {PL: 2 * M, PI: 1 * M}),
-                        (250_000, None, {PL: 5 * M, PI: 2 * M}),
-                    ],
-                    EL: 5 * M,
-                },
+            _review_to_bands(
+                [
+                    (0, 25_000, {PL: 1 * M, PI: 1 * M}),
+                    (25_000, 250_000, {PL: 2 * M, PI: 1 * M}),
+                    (250_000, None, {PL: 5 * M, PI: 2 * M}),
+                ],
+                {EL: 5 * M},
             ),
         ],
         "metro_policing": [
