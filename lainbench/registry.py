@@ -37,6 +37,9 @@ NOTEBOOKS: dict[str, NotebookEntry] = {
     "published_payment_reports": NotebookEntry(
         "04_published_payment_reports.ipynb", "lainbench.published:PublishedPaymentReportsParams",
         "published_payment_reports.yaml"),
+    "member_scorecard": NotebookEntry(
+        "05_member_scorecard.ipynb", "lainbench.scorecard:MemberScorecardParams",
+        "member_scorecard.yaml"),
 }
 
 # `lainbench ingest KIND FILE --out DIR`: each is a function (path, **options) -> IngestResult.
