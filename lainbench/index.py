@@ -1,0 +1,213 @@
+"""The pack's landing page, ``index.html``: links to every report and the headline table.
+
+The page is one self-contained file: inline CSS, no script, no web font, no external image. Its one
+chart is a static SVG drawn by vl-convert when the pack is built, so the page looks the same opened
+from a USB stick, an email attachment or a shared drive with no network.
+
+>>> import polars as pl
+>>> head = pl.DataFrame({"buyer_org_id": ["a"], "member": ["A <Trust>"], "period": ["p"],
+...     "invoice_count": [10], "mean_days_to_pay": [21.0], "median_days_to_pay": [20.0],
+...     "paid_within_30_days_pct": [88.0], "paid_within_terms_pct": [90.0],
+...     "interest_owed_gbp": [1500.0], "fair_payment_code_tier": ["bronze"],
+...     "insurance_flags_total": [None], "shortfall_risk_pct": [None],
+...     "suppressed": [False], "suppression_note": [None]})
+>>> html = render_index(PageInfo(title="Pack", period="p"), head,
+...     member_links={"a": [("member_scorecard", "runs/a/x.html", "ok")]},
+...     availability={"insurance_flags": "not available: test", "cashflow_risk": "off"})
+>>> "A &lt;Trust&gt;" in html and "<script" not in html and "not available" in html
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as _html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from lainbench.disclosure import MARK
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2rem auto;
+max-width:1150px;padding:0 1rem;color:#1b1b1b;line-height:1.45}
+h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:2px solid #ddd}
+.meta{color:#555;font-size:.9rem}table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.6rem 0}
+th,td{padding:.35rem .5rem;border-bottom:1px solid #e3e3e3;text-align:right;vertical-align:top}
+th{background:#f3f3f3;text-align:right}th:first-child,td:first-child{text-align:left}
+td.na{color:#777;font-style:italic}td.c{color:#8a5a00}.failed{color:#b00020;font-weight:bold}
+.ok{color:#1b7837}ul.links li{margin:.2rem 0}.note{font-size:.85rem;color:#444}
+.lainbench-chart{margin:1rem 0;overflow-x:auto}
+"""
+
+# Headline columns shown on the page: column, header, unit, decimals.
+COLUMNS: tuple[tuple[str, str, str, int], ...] = (
+    ("invoice_count", "Invoices paid", "count", 0),
+    ("mean_days_to_pay", "Days to pay (mean)", "days", 1),
+    ("paid_within_30_days_pct", "Paid within 30 days", "%", 1),
+    ("interest_owed_gbp", "Late Payment Act interest owed", "£", 0),
+    ("fair_payment_code_tier", "Fair Payment Code tier", "", 0),
+    ("insurance_flags_total", "Insurance flags", "count", 0),
+    ("shortfall_risk_pct", "Cash-flow shortfall risk", "%", 1),
+)
+OPTIONAL = {"insurance_flags_total": "insurance_flags", "shortfall_risk_pct": "cashflow_risk"}
+
+
+@dataclass
+class PageInfo:
+    """What the page says about the pack as a whole."""
+
+    title: str
+    period: str
+    description: str = ""
+    generated: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc)
+                           .isoformat(timespec="seconds"))
+    version: str = ""
+    rules: str = ""
+    workbook: str | None = None
+    manifest: str = "manifest.json"
+    charts_dir: str | None = "charts/"
+    suppressed: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def _e(text: object) -> str:
+    return _html.escape("" if text is None else str(text))
+
+
+def _cell(value: object, unit: str, decimals: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        txt = f"{value:,.{decimals}f}"
+        return f"£{txt}" if unit == "£" else txt
+    return _e(value)
+
+
+def _status(status: str) -> str:
+    cls = "ok" if status in ("ok", "reused") else "failed"
+    return f'<span class="{cls}">{_e(status)}</span>'
+
+
+def render_index(info: PageInfo, headline: pl.DataFrame,
+                 network_links: list[tuple[str, str, str]] | None = None,
+                 member_links: dict[str, list[tuple[str, str, str]]] | None = None,
+                 availability: dict[str, str] | None = None, chart_svg: str | None = None) -> str:
+    """The landing page as HTML text.
+
+    ``network_links`` are (label, relative href, status) for the network reports;
+    ``member_links`` the same per member id. ``availability`` maps an optional component
+    (``insurance_flags``, ``cashflow_risk``) to a note when it is *not* available: its column then
+    says "not available". ``chart_svg`` is a static SVG drawn beside the table.
+    """
+    network_links = network_links or []
+    member_links = member_links or {}
+    availability = availability or {}
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(info.title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{_e(info.title)}</h1>",
+        f'<p class="meta">Headline period <b>{_e(info.period)}</b> &middot; built {_e(info.generated)}'
+        + (f" &middot; lainbench {_e(info.version)}" if info.version else "") + "</p>",
+    ]
+    if info.description:
+        parts.append(f"<p>{_e(info.description)}</p>")
+    if info.failed:
+        parts.append(f'<p class="failed">{len(info.failed)} report(s) failed: '
+                     f"{_e(', '.join(info.failed))}. Their errors are in {_e(info.manifest)}.</p>")
+    files = [f'<li><a href="{_e(info.manifest)}">manifest.json</a>: what went in (input hashes, '
+             "parameters, package versions) and what came out (every file with its sha256)</li>"]
+    if info.workbook:
+        files.append(f'<li><a href="{_e(info.workbook)}">{_e(info.workbook)}</a>: the pack\'s tables '
+                     "for finance teams (one sheet per table, units in the headers)</li>")
+    if info.charts_dir:
+        files.append(f'<li><a href="{_e(info.charts_dir)}">{_e(info.charts_dir)}</a>: every chart '
+                     "as PNG and SVG, for slides</li>")
+    parts.append("<h2>Network</h2><ul class=\"links\">")
+    for label, href, status in network_links:
+        link = f'<a href="{_e(href)}">{_e(label)}</a>' if status in ("ok", "reused") else _e(label)
+        parts.append(f"<li>{link} {_status(status)}</li>")
+    parts.append("</ul>")
+    parts.append("<h2>Members</h2>")
+    parts.append('<table><thead><tr><th>Member</th>'
+                 + "".join(f"<th>{_e(h)}{f' ({_e(u)})' if u and u != 'count' else ''}</th>"
+                           for _, h, u, _ in COLUMNS)
+                 + "<th>Reports</th></tr></thead><tbody>")
+    for row in headline.sort("member").iter_rows(named=True):
+        cells = [f"<td>{_e(row['member'])}</td>"]
+        hidden = bool(row.get("suppressed"))
+        for col, _, unit, dec in COLUMNS:
+            comp = OPTIONAL.get(col)
+            if comp and comp in availability:
+                cells.append('<td class="na">not available</td>')
+            elif hidden and col not in OPTIONAL:
+                cells.append(f'<td class="c" title="{_e(row.get("suppression_note"))}">{MARK}</td>')
+            elif row.get(col) is None and col in ("interest_owed_gbp", "shortfall_risk_pct",
+                                                  "fair_payment_code_tier", "mean_days_to_pay",
+                                                  "paid_within_30_days_pct"):
+                cells.append(f'<td class="c">{MARK}</td>')
+            else:
+                cells.append(f"<td>{_cell(row.get(col), unit, dec)}</td>")
+        links = []
+        for label, href, status in member_links.get(row["buyer_org_id"], []):
+            links.append(f'<a href="{_e(href)}">{_e(label)}</a>' if status in ("ok", "reused")
+                         else f"{_e(label)} {_status(status)}")
+        cells.append(f"<td>{'<br>'.join(links)}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</tbody></table>")
+    notes = [f"{MARK} = suppressed to protect suppliers' data ({_e(info.rules)})"
+             if info.rules else f"{MARK} = suppressed to protect suppliers' data"]
+    if info.suppressed:
+        notes.append(f"{info.suppressed} figure(s) in the pack are suppressed; each is listed in "
+                     "the manifest and the workbook's suppressions sheet")
+    for comp, note in availability.items():
+        notes.append(f"{comp.replace('_', ' ')}: {_e(note)}")
+    notes.append("Interest owed is statutory interest plus fixed compensation under the Late Payment "
+                 "of Commercial Debts (Interest) Act 1998, owed whether or not suppliers claim it")
+    notes.append("Cash-flow shortfall risk: the chance a typical small supplier paid the way the "
+                 "member paid in the period runs out of cash within a year (simulation)")
+    parts.append('<p class="note">' + "<br>".join(notes) + "</p>")
+    if chart_svg:
+        parts.append(f'<div class="lainbench-chart">{chart_svg}</div>')
+    parts.append("<h2>Files</h2><ul class=\"links\">" + "".join(files) + "</ul>")
+    parts.append('<p class="note">Assumptions, with RAG ratings, are in the project\'s '
+                 "docs/assumptions.md. Demo packs use synthetic data: no figure describes a real "
+                 "organisation.</p></body></html>")
+    return "\n".join(parts)
+
+
+def headline_chart_svg(headline: pl.DataFrame, measure: str = "paid_within_30_days_pct") -> str:
+    """A static SVG bar chart of ``measure`` per member (suppressed members left out)."""
+    import altair as alt
+    import vl_convert as vlc
+
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    df = headline.filter(~pl.col("suppressed").fill_null(True)).select("member", measure)
+    median = df[measure].median() if df.height else None
+    bars = alt.Chart(df).mark_bar(color="#1b9e77").encode(
+        y=alt.Y("member:N", sort="-x", title=None),
+        x=alt.X(f"{measure}:Q", title="Invoices paid within 30 days of receipt (%)",
+                scale=alt.Scale(domain=[0, 100])),
+    )
+    layers = [bars]
+    if median is not None:
+        layers.append(alt.Chart(pl.DataFrame({"m": [median]})).mark_rule(
+            strokeDash=[4, 3], color="black").encode(x="m:Q"))
+    chart = alt.layer(*layers).properties(
+        width=520, height=22 * max(df.height, 1),
+        title="Paid within 30 days, headline period (dashed line: network median)")
+    return vlc.vegalite_to_svg(chart.to_dict(), vl_version=vl_version_for_vl_convert())
+
+
+def write_index(path: str | Path, text: str) -> Path:
+    """Write the page atomically."""
+    p = Path(path)
+    tmp = p.with_name(f".{p.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(p)
+    return p
