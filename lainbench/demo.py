@@ -228,7 +228,8 @@ def invoices(n_invoices: int = 200_000, seed: int = 20260401) -> pl.DataFrame:
 
 
 def write_demo(out_dir: str | Path, n_invoices: int = 200_000, seed: int = 20260401) -> dict[str, Path]:
-    """Write ``invoice_payment.parquet``, ``member.parquet`` and ``periods.parquet`` to ``out_dir``."""
+    """Write the demo tables to ``out_dir``: ``invoice_payment``, ``member``, ``periods`` and
+    ``insurance_requirement`` (from :mod:`lainbench.demo_insurance`), each as parquet."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -245,4 +246,7 @@ def write_demo(out_dir: str | Path, n_invoices: int = 200_000, seed: int = 20260
         tmp = path.with_name(f".{path.name}.tmp")
         frames[key].write_parquet(tmp)
         tmp.replace(path)
+    from lainbench.demo_insurance import write_insurance_demo
+
+    paths["insurance_requirement"] = write_insurance_demo(out, seed=seed)
     return paths

@@ -66,3 +66,10 @@ def test_canonical_reader_refuses_foreign_headers(tmp_path):
     src.write_text("Supplier Name,Invoice Date\nX,01/02/2025\n")
     with pytest.raises(IngestError, match="lainbench ingest invoices"):
         read_invoice_payment(src)
+
+
+def test_header_only_file_gives_empty_result(tmp_path):
+    src = tmp_path / "empty.csv"
+    src.write_text("buyer_org_id,invoice_id,invoice_received_date,gross_amount_gbp\n")
+    res = read_invoice_payment(src)
+    assert (res.rows_read, res.accepted.height, res.rejected_rows) == (0, 0, 0)

@@ -189,7 +189,7 @@ def check_rows(
 
 def _already(rejects: list[pl.DataFrame], rows: pl.Series, column: str) -> pl.Series:
     if not rejects:
-        return pl.Series([False] * len(rows))
+        return pl.Series([False] * len(rows), dtype=pl.Boolean)
     done = pl.concat(rejects).filter(pl.col("column") == column)["source_row"]
     return rows.is_in(done.implode())
 
