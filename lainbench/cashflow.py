@@ -66,6 +66,7 @@ from lainbench.delays import (
     delay_profile,
     describe,
     member_delays,
+    read_invoices,
 )
 from lainbench.errors import ParamsError
 from lainbench.params import RunParams, format_validation_error
@@ -1233,6 +1234,23 @@ def insurance_cover(which: str) -> dict[str, float]:
     return {c: float(assumption(f"{which}_{c}_gbp")) for c in COVERS}
 
 
+def lever_label(lever: str, value: Any) -> str:
+    """Readable name of one lever setting.
+
+    >>> lever_label("terms_days", 14), lever_label("insurance_requirement", "gcloud14_revised")
+    ('terms 14 days', 'insurance: G-Cloud 14 revised')
+    """
+    if lever == "terms_days":
+        return f"terms {value} days"
+    if lever == "approval_lag_days":
+        return f"approval lag {value} days"
+    if lever == "delay_profile":
+        return f"late payment: {value}"
+    if lever == "insurance_requirement":
+        return "insurance: " + str(value).replace("gcloud14_", "G-Cloud 14 ")
+    return f"{lever} {value}"
+
+
 def _extra_premium(held: Mapping[str, float], required: Mapping[str, float]) -> float:
     from lainbench import insurance  # written in parallel (issue 5); imported when needed
 
@@ -1301,6 +1319,10 @@ def compare_levers(
         values = steady_state(sc).to_dict()
         values.update(simulate(sc, delay, n_paths, horizon_days, seed).summary)
         changed = [k for k, v, b in zip(names, combo, baseline) if v != b]
+        if changed:
+            change_label = " + ".join(lever_label(k, levers[k]) for k in changed)
+        else:
+            change_label = "baseline: " + ", ".join(lever_label(k, v) for k, v in levers.items())
         label = " | ".join(f"{k}={v}" for k, v in levers.items())
         frames.append(
             metrics_frame(values)
@@ -1308,6 +1330,7 @@ def compare_levers(
                 pl.lit(label).alias("scenario"),
                 *[pl.lit(levers.get(k)).alias(k) for k in LEVERS],
                 pl.lit(len(changed)).alias("levers_changed"),
+                pl.lit(change_label).alias("change_label"),
                 pl.lit(
                     changed[0] if len(changed) == 1 else ("none" if not changed else "several")
                 ).alias("lever"),
@@ -1338,16 +1361,44 @@ def compare_levers(
 
 
 def one_lever_at_a_time(levers: pl.DataFrame) -> pl.DataFrame:
-    """The baseline, each single-lever change, and all levers together, from :func:`compare_levers`."""
+    """The baseline, each lever changed alone (in grid order), and all levers changed together.
+
+    From :func:`compare_levers` output, with short labels for charts: ``change_label`` is
+    "baseline", the lever's new setting ("terms 30 days"), or "all levers, terms 30 days" (naming
+    only the levers with more than one alternative).
+    """
     most = levers["levers_changed"].max()
-    return levers.filter(
+    keep = levers.with_row_index("_row").filter(
         (pl.col("levers_changed") <= 1) | (pl.col("levers_changed") == most)
-    ).with_columns(
-        pl.when(pl.col("levers_changed") == most)
-        .then(pl.lit("all levers"))
-        .otherwise(pl.col("lever"))
-        .alias("lever")
     )
+    rank = {name: i + 1 for i, name in enumerate(LEVERS)}
+    keep = keep.with_columns(
+        pl.when(pl.col("lever") == "none")
+        .then(pl.lit("baseline"))
+        .otherwise(pl.col("change_label"))
+        .alias("change_label")
+    )
+    if most is not None and most > 1:
+        # all levers moved: name only the levers with more than one alternative (e.g. terms)
+        several = [c for c in LEVERS if c in keep.columns and keep[c].n_unique() > 2]
+        label = pl.lit("all levers")
+        for c in several:
+            label = (
+                label
+                + pl.lit(", ")
+                + pl.col(c).map_elements(lambda v, c=c: lever_label(c, v), return_dtype=pl.String)
+            )
+        every = pl.col("levers_changed") == most
+        keep = keep.with_columns(
+            pl.when(every).then(pl.lit("all levers")).otherwise(pl.col("lever")).alias("lever"),
+            pl.when(every).then(label).otherwise(pl.col("change_label")).alias("change_label"),
+        )
+    order = pl.col("lever").replace_strict(
+        {"none": 0, **rank, "all levers": len(rank) + 1},
+        default=len(rank) + 1,
+        return_dtype=pl.Int64,
+    )
+    return keep.sort(order, "_row").drop("_row")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1441,3 +1492,77 @@ def run_params(**values: Any) -> SupplierCashflowParams:
         return SupplierCashflowParams(**values)
     except ValidationError as exc:
         raise ParamsError(format_validation_error("supplier_cashflow parameters", exc)) from None
+
+
+def params_from(namespace: Mapping[str, Any]) -> SupplierCashflowParams:
+    """The notebook's parameters, picked by name from ``namespace`` (e.g. ``globals()``).
+
+    >>> params_from({"n_paths": 500, "seed": 1, "unrelated": object()}).n_paths
+    500
+    """
+    fields = SupplierCashflowParams.model_fields
+    return run_params(**{k: v for k, v in namespace.items() if k in fields})
+
+
+def notebook_delay(params: SupplierCashflowParams, invoices=None) -> DelayModel:
+    """The delay model the notebook's fan chart uses: a named profile, the deterministic
+    ``days_late``, or (``member_invoices``) the pooled invoices of ``params.members``.
+
+    >>> notebook_delay(SupplierCashflowParams(delay_profile="xero_2018")).name
+    'xero_2018'
+    """
+    if params.delay_profile == "member_invoices":
+        if invoices is None:
+            invoices = read_invoices(params.invoices_path)
+        from lainbench.delays import empirical_delay
+
+        who = None if params.members == "all" else params.members
+        return empirical_delay(
+            invoices,
+            who,
+            size_bands=params.size_bands,
+            min_invoices=params.min_invoices,
+            name="member invoices" if who is None else ", ".join(who),
+        )
+    return resolve_delay(params.delay_profile, params.scenario())
+
+
+def scenario_table(scenario: SupplierScenario) -> pl.DataFrame:
+    """The scenario's inputs as a table: ``input``, ``value``, ``meaning`` (with units).
+
+    Derived rates (overdraft, financing, discount, statutory) are shown as used.
+
+    >>> t = scenario_table(SupplierScenario(statutory_rate_pct=11.75))
+    >>> t.filter(pl.col("input") == "overdraft_rate_pct")["value"][0]
+    '14.6'
+    """
+    used = {
+        "overdraft_rate_pct": scenario.overdraft_rate_pct_used,
+        "financing_rate_pct": scenario.financing_rate_pct_used,
+        "invoice_finance_discount_rate_pct": scenario.discount_rate_pct_used,
+        "statutory_rate_pct": scenario.statutory_rate_pct_used,
+    }
+    rows = []
+    for name, info in SupplierScenario.model_fields.items():
+        value = used.get(name, getattr(scenario, name))
+        rows.append(
+            {
+                "input": name,
+                "value": f"{value:g}" if isinstance(value, float) else str(value),
+                "meaning": info.description or "",
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def read_member_names(path: str | None) -> pl.DataFrame | None:
+    """The member table (``org_id``, ``org_name``) for chart labels, or ``None`` if absent."""
+    if not path:
+        return None
+    from lainbench.config import resolve
+
+    p = resolve(path)
+    if not p.exists():
+        return None
+    df = pl.read_parquet(p) if p.suffix == ".parquet" else pl.read_csv(p)
+    return df.select("org_id", "org_name") if {"org_id", "org_name"} <= set(df.columns) else None
