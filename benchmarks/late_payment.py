@@ -48,9 +48,12 @@ def make_data(n: int, path: Path) -> None:
     days = np.where(late, terms + np.ceil(rng.lognormal(2.4, 1.0, n)), rng.integers(0, 31, n))
     paid = received + np.minimum(days, 400).astype(np.int64)
     goods = np.where(rng.random(n) < 0.2, received + rng.integers(0, 15, n), -1)
-    amount = np.round(np.exp(rng.uniform(np.log(50), np.log(5e6), n) ** 1.0), 2)
+    amount = np.round(np.exp(rng.uniform(np.log(50), np.log(5e6), n)), 2)
     credit = rng.random(n) < 0.004
-    to_date = lambda a: pl.Series(a).cast(pl.Int32).cast(pl.Date)  # noqa: E731
+
+    def to_date(a):
+        return pl.Series(a).cast(pl.Int32).cast(pl.Date)
+
     df = pl.DataFrame({
         "buyer_org_id": rng.choice([f"M{i:02d}" for i in range(12)], n),
         "period": rng.choice(["2024-25 H2", "2025-26 H1", "2025-26 H2", "2026-27 H1"], n),

@@ -568,7 +568,7 @@ def test_malformed_rate_table_errors(tmp_path, lines, match):
 
 def test_custom_rate_table_loads_and_missing_file(tmp_path):
     p = tmp_path / "rates.csv"
-    p.write_text("\n".join([GOOD_HEADER, NEXT_ROW, GOOD_ROW]) + "\n")
+    p.write_text(f"{GOOD_HEADER}\n{NEXT_ROW}\n{GOOD_ROW}\n")
     t = lp.reference_rates(p)
     assert t["half_year_start"].to_list() == [date(2025, 1, 1), date(2025, 7, 1)]
     assert t["note"].null_count() == 2
