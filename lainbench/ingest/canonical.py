@@ -92,10 +92,11 @@ def apply_invoice_rules(typed: pl.DataFrame, source_file: str) -> pl.DataFrame:
     })
 
 
-def flag_credit_notes(df: pl.DataFrame) -> pl.DataFrame:
+def flag_credit_notes(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """Set ``is_credit_note`` where the gross amount is negative (unless already given)."""
     flag = pl.col("gross_amount_gbp") < 0
-    if "is_credit_note" in df.columns:
+    names = df.collect_schema().names() if isinstance(df, pl.LazyFrame) else df.columns
+    if "is_credit_note" in names:
         flag = pl.coalesce([pl.col("is_credit_note"), flag])
     return df.with_columns(flag.alias("is_credit_note"))
 

@@ -1,0 +1,726 @@
+"""Invoice ledgers as members and FOI answers send them -> canonical ``invoice_payment``.
+
+A ledger may be CSV (UTF-8, UTF-8 with BOM, Windows-1252, UTF-16; any delimiter) or Excel, with a
+title above the header and any header spelling. Headers are mapped to canonical columns by a YAML
+mapping (:data:`DEFAULT_MAPPING`, extended by the user's own file); values are read by
+:mod:`lainbench.ingest.values` (``£1,234.50``, ``(12.00)``, ``03/02/2025``, ``3 Feb 2025``).
+
+What happens to each data row (``source_row`` 1 = the first row under the header):
+
+* **skipped and counted**: blank rows; total/summary rows ("Total", "Grand total:", "Average")
+  with no dates;
+* **rejected** (one line per fault in ``rejects.csv``): a value that cannot be read (an impossible
+  date such as 31/02/2025 or year 1900, an amount that is not a number), a missing required value
+  (invoice id, received date, gross amount), a currency other than GBP, the invoice rules of
+  :func:`lainbench.ingest.canonical.invoice_rule_checks` (paid before received, ...), and exact
+  duplicates of an earlier row (every source column identical; the first is kept);
+* **accepted**, with credit notes (negative amounts or a credit-note flag) kept and flagged
+  ``is_credit_note`` so payment metrics can leave them out.
+
+Dates like ``03/02/2025`` are read day-first unless the file shows otherwise: a day above 12
+settles the order; a file where every such date could be either is refused with a message saying
+how to set ``date_order`` in the mapping file.
+
+Everything is a polars expression over a lazy scan. Files above ``stage_above_bytes`` are staged
+to a temporary parquet file and never held in memory whole: the accepted table stays on disk until
+written (see :class:`StagedIngestResult`).
+
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "foi.csv"
+>>> _ = p.write_bytes(
+...     b"Supplier Name,Invoice Number,Invoice Date,Date Invoice Paid,Invoice Gross Value\\n"
+...     b"Acme Ltd,A1,03/02/2025,17/02/2025,\\"\\xa31,200.00\\"\\n"
+...     b"Acme Ltd,A2,14/02/2025,10/02/2025,\\xa350.00\\n"
+...     b"Acme Ltd,A3,14/02/2025,28/02/2025,(50.00)\\n"
+...     b",,,,\\nTotal,,,,\\xa31,200.00\\n")
+>>> res = ingest_invoices(p, buyer_org_id="demo_council")
+>>> res.summary().split(": ", 1)[1]
+'5 rows read = 2 accepted + 1 rejected + 2 skipped (1 blank, 1 total row)'
+>>> res.rejects.select("source_row", "column", "reason").row(0)
+(2, 'Date Invoice Paid', 'paid before the invoice was received')
+>>> res.accepted.select("invoice_id", "gross_amount_gbp", "is_credit_note").rows()
+[('A1', 1200.0, False), ('A3', -50.0, True)]
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from lainbench.config import REFERENCE_DATA_DIR, resolve
+from lainbench.errors import IngestError
+from lainbench.ingest import values as V
+from lainbench.ingest.canonical import flag_credit_notes, invoice_rule_checks
+from lainbench.ingest.common import ROW, IngestResult, add_lineage, empty_rejects
+from lainbench.ingest.tabular import (
+    check_file, find_header_row, head_rows, is_excel, open_text, read_excel_strings, unique_names,
+)
+from lainbench.schemas import INVOICE_PAYMENT, SIZE_BANDS, Table
+
+DEFAULT_MAPPING = REFERENCE_DATA_DIR / "header_mapping.yaml"
+STAGE_ABOVE_BYTES = 256 * 2**20
+SAMPLE_ROWS = 200_000  # rows examined first to settle the date order
+EXTRA_FIELDS = tuple(f"__extra_{i}" for i in range(1, 9))
+
+DATE_COLUMNS = (
+    "invoice_date", "invoice_received_date", "validated_date", "goods_received_date", "due_date",
+    "dispute_raised_date", "dispute_resolved_date", "payment_date", "supplier_received_date",
+)
+AMOUNT_COLUMNS = ("gross_amount_gbp", "net_amount_gbp", "vat_gbp")
+BOOL_COLUMNS = ("supplier_is_vcse", "disputed")
+CREDIT_TRUE = ("credit", "credit note", "cr", "crn", "cn", "credit memo", "credit invoice")
+CREDIT_FALSE = ("invoice", "inv", "standard", "standard invoice", "debit", "dr", "purchase invoice")
+MAPPABLE = tuple(
+    c for c in INVOICE_PAYMENT.columns
+    if c not in INVOICE_PAYMENT.derived
+    and c not in ("source_dataset", "source_url", "source_row_id", "ingested_at")
+)
+_INTERNAL = "__"
+
+
+# --- the mapping file -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HeaderMapping:
+    """Canonical column -> normalised source spellings (in priority order), plus read options."""
+
+    columns: dict[str, tuple[str, ...]]
+    date_order: str = "auto"
+    received_date_from: str | None = "invoice_date"
+    header_search_rows: int = 25
+    sources: tuple[str, ...] = ()
+
+    def spelling_index(self) -> dict[str, tuple[str, int]]:
+        """Normalised spelling -> (canonical column, priority); first listing wins."""
+        index: dict[str, tuple[str, int]] = {}
+        for canon, spellings in self.columns.items():
+            for rank, s in enumerate(spellings):
+                index.setdefault(s, (canon, rank))
+        return index
+
+    def header_score(self, cells: list[str]) -> int:
+        """How many cells of a row are known header spellings (to find the header row)."""
+        index = self.spelling_index()
+        return sum(V.normalise_header(c) in index for c in cells if c)
+
+
+def _read_mapping_file(path: Path, label: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise IngestError(f"{label}: cannot read the mapping file: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise IngestError(f"{label}:{where} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise IngestError(f"{label}: expected a mapping with 'columns' and 'options'")
+    unknown = sorted(set(data) - {"columns", "options"})
+    if unknown:
+        raise IngestError(f"{label}: unknown top-level key(s) {', '.join(unknown)}; "
+                          "use 'columns' (canonical column -> list of headers) and 'options'")
+    cols = data.get("columns") or {}
+    if not isinstance(cols, dict):
+        raise IngestError(f"{label}: 'columns' must map canonical column names to lists of headers")
+    for canon, spellings in cols.items():
+        if canon not in MAPPABLE:
+            hint = " (it is derived by lainbench, not read)" if canon in INVOICE_PAYMENT.columns else ""
+            raise IngestError(
+                f"{label}: columns.{canon} is not a canonical invoice_payment input column{hint}; "
+                f"use one of: {', '.join(MAPPABLE)}"
+            )
+        if isinstance(spellings, str):
+            cols[canon] = [spellings]
+        elif not isinstance(spellings, list) or not all(isinstance(s, (str, int)) for s in spellings):
+            raise IngestError(f"{label}: columns.{canon} must be a list of header spellings")
+    opts = data.get("options") or {}
+    if not isinstance(opts, dict):
+        raise IngestError(f"{label}: 'options' must be a mapping")
+    bad = sorted(set(opts) - {"date_order", "received_date_from", "header_search_rows"})
+    if bad:
+        raise IngestError(f"{label}: unknown option(s) {', '.join(bad)}; known: date_order, "
+                          "received_date_from, header_search_rows")
+    if "date_order" in opts and opts["date_order"] not in ("auto", *V.DATE_ORDERS):
+        raise IngestError(f"{label}: options.date_order = {opts['date_order']!r}; use auto, dmy "
+                          "(UK day-first, 03/02/2025 = 3 February) or mdy (US month-first)")
+    rdf = opts.get("received_date_from", "invoice_date")
+    if rdf is not None and rdf not in DATE_COLUMNS:
+        raise IngestError(f"{label}: options.received_date_from = {rdf!r}; use a date column "
+                          f"({', '.join(DATE_COLUMNS)}) or null")
+    return {"columns": cols, "options": opts}
+
+
+def load_mapping(path: str | Path | None = None) -> HeaderMapping:
+    """The shipped default mapping, extended and overridden by the file at ``path`` if given.
+
+    >>> m = load_mapping()
+    >>> m.spelling_index()["date invoice paid"]
+    ('payment_date', 2)
+    """
+    base = _read_mapping_file(DEFAULT_MAPPING, str(DEFAULT_MAPPING))
+    sources = [str(DEFAULT_MAPPING)]
+    user = {"columns": {}, "options": {}}
+    if path is not None:
+        p = resolve(path)
+        if not p.exists():
+            raise IngestError(f"{path}: mapping file not found (looked for {p})")
+        user = _read_mapping_file(p, str(path))
+        sources.insert(0, str(path))
+    user_spellings = {
+        V.normalise_header(s) for spellings in user["columns"].values() for s in spellings
+    }
+    columns: dict[str, tuple[str, ...]] = {}
+    for canon in MAPPABLE:
+        mine = [V.normalise_header(s) for s in user["columns"].get(canon, [])]
+        shipped = [V.normalise_header(s) for s in base["columns"].get(canon, [])
+                   if V.normalise_header(s) not in user_spellings]
+        spellings = tuple(dict.fromkeys([*mine, *shipped]))
+        if spellings:
+            columns[canon] = spellings
+    opts = {**base["options"], **user["options"]}
+    return HeaderMapping(
+        columns=columns,
+        date_order=opts.get("date_order", "auto"),
+        received_date_from=opts.get("received_date_from", "invoice_date"),
+        header_search_rows=int(opts.get("header_search_rows", 25)),
+        sources=tuple(sources),
+    )
+
+
+def match_headers(headers: list[str], mapping: HeaderMapping) -> tuple[dict[str, str], list[str]]:
+    """Canonical column -> source header, and the source headers left unmapped.
+
+    When two headers match one canonical column, the one with the earlier spelling wins and the
+    other is left unmapped.
+
+    >>> match_headers(["Supplier Name", "Date Invoice Paid", "Amount", "Notes"], load_mapping())
+    ({'supplier_name': 'Supplier Name', 'payment_date': 'Date Invoice Paid', 'gross_amount_gbp': 'Amount'}, ['Notes'])
+    """
+    index = mapping.spelling_index()
+    best: dict[str, tuple[int, int, str]] = {}
+    for pos, h in enumerate(headers):
+        hit = index.get(V.normalise_header(h))
+        if hit is None:
+            continue
+        canon, rank = hit
+        if canon not in best or (rank, pos) < best[canon][:2]:
+            best[canon] = (rank, pos, h)
+    matched = {c: v[2] for c, v in sorted(best.items(), key=lambda kv: kv[1][1])}
+    used = set(matched.values())
+    return matched, [h for h in headers if h not in used]
+
+
+# --- result kept on disk for big files ----------------------------------------------------------
+
+class StagedIngestResult(IngestResult):
+    """An :class:`IngestResult` whose accepted rows stay in a parquet file until asked for.
+
+    ``accepted`` reads the file on first use (avoid that for big files); ``write`` copies it,
+    ``scan()`` gives a lazy frame. The temporary folder is removed when the result is discarded.
+    """
+
+    def __init__(self, *, staged: Path, accepted_rows: int, workdir: str, **kwargs: Any) -> None:
+        self.staged = staged
+        self._accepted_rows = accepted_rows
+        self._loaded: pl.DataFrame | None = None
+        self._cleanup = weakref.finalize(self, shutil.rmtree, workdir, True)
+        super().__init__(accepted=None, **kwargs)  # type: ignore[arg-type]
+
+    @property  # type: ignore[override]
+    def accepted(self) -> pl.DataFrame:
+        if self._loaded is None:
+            self._loaded = pl.read_parquet(self.staged)
+        return self._loaded
+
+    @accepted.setter
+    def accepted(self, value: pl.DataFrame | None) -> None:
+        if value is not None:
+            self._loaded = value
+
+    def __post_init__(self) -> None:
+        total = self._accepted_rows + self.rejected_rows + sum(self.skipped.values())
+        if total != self.rows_read:
+            raise AssertionError(
+                f"{self.source_file}: row accounting broken: read {self.rows_read}, accepted "
+                f"{self._accepted_rows} + rejected {self.rejected_rows} + skipped {self.skipped}"
+            )
+
+    def __repr__(self) -> str:
+        return f"StagedIngestResult({self.summary()!r}, staged={str(self.staged)!r})"
+
+    def scan(self) -> pl.LazyFrame:
+        """The accepted rows as a lazy frame over the staged parquet file."""
+        return pl.scan_parquet(self.staged)
+
+    def summary(self) -> str:
+        """One line: rows read = accepted + rejected (+ skipped, by kind)."""
+        skipped = sum(self.skipped.values())
+        kinds = ", ".join(f"{v:,} {k}" for k, v in self.skipped.items() if v)
+        tail = f" + {skipped:,} skipped ({kinds})" if skipped else ""
+        return (
+            f"{self.source_file}: {self.rows_read:,} rows read = {self._accepted_rows:,} accepted"
+            f" + {self.rejected_rows:,} rejected{tail}"
+        )
+
+    def write(self, out_dir: str | Path) -> dict[str, Path]:
+        """Copy the staged table to ``<table>.parquet`` and write ``rejects.csv`` in ``out_dir``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        table_path = out / f"{self.table.name}.parquet"
+        rejects_path = out / "rejects.csv"
+        tmp = table_path.with_name(f".{table_path.name}.tmp")
+        shutil.copyfile(self.staged, tmp)
+        tmp.replace(table_path)
+        tmp = rejects_path.with_name(f".{rejects_path.name}.tmp")
+        self.rejects.write_csv(tmp)
+        tmp.replace(rejects_path)
+        return {"table": table_path, "rejects": rejects_path}
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def _scan_source(path: Path, mapping: HeaderMapping, sheet: str | int | None, workdir: str
+                 ) -> tuple[pl.LazyFrame, list[str], list[str], Any]:
+    """Lazy frame of strings with ``__row``; its headers; notes; a handle to close afterwards."""
+    notes: list[str] = []
+    if is_excel(path):
+        grid = read_excel_strings(path, sheet)
+        rows = [list(r) for r in grid.head(mapping.header_search_rows).iter_rows()]
+        h = find_header_row(rows, mapping.header_score)
+        if h is None:
+            raise _no_header_error(path, rows, mapping)
+        headers = unique_names(rows[h])
+        body = grid.slice(h + 1)
+        body.columns = headers
+        if h:
+            notes.append(f"{h} line(s) above the header skipped (title)")
+        lf = body.lazy().with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+        return _internal_names(lf, headers), headers, notes, None
+    src = open_text(path, workdir=workdir)
+    if src.encoding not in ("utf-8", "ascii"):
+        notes.append(f"read as {src.encoding}")
+    rows = head_rows(src.path, mapping.header_search_rows, src.delimiter)
+    h = find_header_row(rows, mapping.header_score)
+    if h is None:
+        src.close()
+        raise _no_header_error(path, rows, mapping)
+    if h:
+        notes.append(f"{h} line(s) above the header skipped (title)")
+    if src.delimiter != ",":
+        notes.append(f"fields separated by {src.delimiter!r}")
+    headers = unique_names(rows[h])
+    try:
+        # Spare columns catch rows with more fields than the header (an unquoted "£1,200.00"),
+        # which are then rejected by name instead of failing the whole file.
+        schema = {c: pl.String for c in [*headers, *EXTRA_FIELDS]}
+        lf = pl.scan_csv(
+            src.path, separator=src.delimiter, skip_rows=h + 1, has_header=False, schema=schema,
+            missing_columns="insert", raise_if_empty=False,
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
+        src.close()
+        raise IngestError(f"{path}: cannot be read as CSV: {exc}") from None
+    lf = lf.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    return _internal_names(lf, headers), headers, notes, src
+
+
+def _internal_names(lf: pl.LazyFrame, headers: list[str]) -> pl.LazyFrame:
+    """Source columns renamed ``__s0, __s1, ...`` so no source header can clash with a canonical
+    name; spare columns stay ``__extra_i``."""
+    return lf.rename({h: f"__s{i}" for i, h in enumerate(headers)})
+
+
+def _no_header_error(path: Path, rows: list[list[Any]], mapping: HeaderMapping) -> IngestError:
+    first = next((r for r in rows if any(c not in (None, "") for c in r)), [])
+    shown = ", ".join(str(c) for c in first[:8] if c not in (None, "")) or "(nothing)"
+    return IngestError(
+        f"{path}: no header row found in the first {mapping.header_search_rows} lines (first "
+        f"non-empty line: {shown}); expected headers such as 'Supplier Name', 'Invoice Date', "
+        "'Date Invoice Paid', 'Invoice Gross Value'. Add your headers to a mapping file "
+        "(--mapping FILE, see lainbench/data/header_mapping.yaml) and try again"
+    )
+
+
+def _decide_date_order(lf: pl.LazyFrame, date_sources: dict[str, tuple[str, str]], path: Path,
+                       wanted: str) -> tuple[str, str | None]:
+    """The date order to use and a note, from the option or from the file's own dates.
+
+    ``date_sources`` maps canonical date columns to (column in ``lf``, header shown to people).
+    """
+    if wanted in V.DATE_ORDERS:
+        return wanted, None
+    if not date_sources:
+        return "dmy", None
+
+    def evidence(frame: pl.LazyFrame) -> dict[str, Any]:
+        exprs = []
+        for canon, (src, _) in date_sources.items():
+            ev = V.date_order_evidence(pl.col(src))
+            exprs += [
+                (ev == "dmy").sum().alias(f"{canon}|dmy"),
+                (ev == "mdy").sum().alias(f"{canon}|mdy"),
+                V.is_numeric_date(pl.col(src)).sum().alias(f"{canon}|numeric"),
+                pl.when(V.is_numeric_date(pl.col(src))).then(V.clean(pl.col(src)))
+                .drop_nulls().first().alias(f"{canon}|example"),
+                pl.when(ev == "dmy").then(V.clean(pl.col(src))).drop_nulls().first()
+                .alias(f"{canon}|dmy_example"),
+                pl.when(ev == "mdy").then(V.clean(pl.col(src))).drop_nulls().first()
+                .alias(f"{canon}|mdy_example"),
+            ]
+        return frame.select(exprs).collect().row(0, named=True)
+
+    def total(ev: dict[str, Any], kind: str) -> int:
+        return sum(int(v or 0) for k, v in ev.items() if k.endswith(f"|{kind}"))
+
+    ev = evidence(lf.head(SAMPLE_ROWS))
+    if total(ev, "dmy") + total(ev, "mdy") == 0:
+        ev = evidence(lf)
+    dmy, mdy, numeric = total(ev, "dmy"), total(ev, "mdy"), total(ev, "numeric")
+    fix = ("set the order in a mapping file: `options: {date_order: dmy}` for UK day-first "
+           "(03/02/2025 = 3 February) or `date_order: mdy`, and pass it with --mapping FILE "
+           "(or date_order=dmy in Python)")
+    if numeric == 0 or (dmy and not mdy):
+        return "dmy", None
+    if mdy and not dmy:
+        ex = next(v for k, v in ev.items() if k.endswith("|mdy_example") and v)
+        return "mdy", (f"dates read month-first (MM/DD/YYYY): e.g. {ex!r} cannot be day-first "
+                       "and no date in the file can only be day-first")
+    if dmy and mdy:
+        ex_d = next(v for k, v in ev.items() if k.endswith("|dmy_example") and v)
+        ex_m = next(v for k, v in ev.items() if k.endswith("|mdy_example") and v)
+        raise IngestError(
+            f"{path}: dates mix day-first and month-first forms ({dmy:,} like {ex_d!r}, {mdy:,} "
+            f"like {ex_m!r}); the file cannot be read reliably. Fix the dates at source, or {fix}"
+        )
+    cols = ", ".join(f"{date_sources[k.split('|')[0]][1]!r}" for k, v in ev.items()
+                     if k.endswith("|numeric") and v)
+    ex = next(v for k, v in ev.items() if k.endswith("|example") and v)
+    raise IngestError(
+        f"{path}: the day/month order of the dates is ambiguous: every date in {cols} "
+        f"(e.g. {ex!r}) has day and month both 12 or under, so 03/02/2025 could be 3 February "
+        f"or 2 March. To say which, {fix}"
+    )
+
+
+# --- the lazy pipeline --------------------------------------------------------------------------
+
+@dataclass
+class _Plan:
+    matched: dict[str, str]       # canonical -> source header
+    headers: list[str]            # source headers, in file order (internal names __s0, __s1, ...)
+    extras: list[str]             # spare columns for rows longer than the header
+    derived_from: dict[str, str]  # canonical filled from another canonical (received <- invoice)
+    buyer_org_id: str | None
+    order: str
+    min_year: int
+    max_year: int
+
+    def internal(self, canon: str) -> str:
+        """Internal name of the source column feeding ``canon``."""
+        src = self.matched[self.derived_from.get(canon, canon)]
+        return f"__s{self.headers.index(src)}"
+
+    def shown(self, canon: str) -> str:
+        """The column name a person sees in their file for a canonical column."""
+        return self.matched.get(self.derived_from.get(canon, canon)) or canon
+
+
+def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None]]:
+    """Typed canonical columns plus ``__skip``, ``__hash`` and ``__why_i`` / ``__val_i`` checks.
+
+    Built as a few flat steps (clean, split dates into parts, type, check) so the query plan
+    stays small and each regex runs once per value.
+    """
+    src = [f"__s{i}" for i in range(len(plan.headers))] + list(plan.extras)
+    canons = [c for c in MAPPABLE if c in plan.matched or c in plan.derived_from]
+    mapped = sorted({plan.internal(c) for c in canons}, key=src.index)
+    other = [c for c in src if c not in mapped]
+    date_canons = [c for c in DATE_COLUMNS if c in plan.matched]
+    # 1. hash of the raw row (exact duplicates); mapped cells cleaned once
+    lf = lf.with_columns(pl.struct(src).hash(20260401).alias("__hash"))
+    lf = lf.with_columns([V.clean(pl.col(c)) for c in mapped])
+    # 2. row kinds: blank, or a total label with no dates (other cells only looked at then)
+    dates_in = [plan.internal(c) for c in date_canons]
+    no_dates = (pl.all_horizontal([pl.col(c).is_null() for c in dates_in]) if dates_in
+                else pl.lit(True))
+    lf = lf.with_columns(no_dates.alias("__no_dates"))
+    lf = lf.with_columns([pl.when(pl.col("__no_dates")).then(V.clean(pl.col(c))).alias(c)
+                          for c in other])
+    blank = pl.all_horizontal([pl.col(c).is_null() for c in src])
+    total = pl.any_horizontal([
+        pl.when(pl.col("__no_dates")).then(pl.col(c)).str.contains(V.TOTAL_ROW_RE).fill_null(False)
+        for c in src])
+    lf = lf.with_columns(
+        pl.when(blank).then(pl.lit("blank")).when(total).then(pl.lit("total row"))
+        .otherwise(None).alias("__skip"))
+    # 3. dates (native parser first, one regex for the rest)
+    lf = V.with_dates(lf, {c: plan.internal(c) for c in date_canons}, plan.order,
+                      plan.min_year, plan.max_year, problem_prefix="__date_problem_")
+
+    typed: dict[str, pl.Expr] = {}
+    checks: list[tuple[str | None, pl.Expr, pl.Expr]] = []  # (shown column, reason, value)
+
+    def unreadable(canon: str, message: str) -> None:
+        raw = pl.col(plan.internal(canon))
+        checks.append((plan.shown(canon), pl.when(raw.is_not_null() & pl.col(canon).is_null())
+                       .then(pl.lit(message)), raw))
+
+    for canon in canons:
+        r = pl.col(plan.internal(canon))
+        if canon in DATE_COLUMNS:
+            if canon in plan.derived_from:
+                typed[canon] = pl.col(plan.derived_from[canon])  # parsed (and checked) there
+            else:
+                typed[canon] = pl.col(canon)
+                checks.append((plan.shown(canon), pl.col(f"__date_problem_{canon}"), r))
+        elif canon in AMOUNT_COLUMNS:
+            typed[canon] = V.parse_amount(r)
+            unreadable(canon, "not an amount (expected e.g. 1234.50, £1,234.50, -12.00 or (12.00))")
+        elif canon == "agreed_terms_days":
+            typed[canon] = V.parse_terms_days(r)
+            unreadable(canon, "not a number of days (expected e.g. 30, 30 days or Net 30)")
+        elif canon in BOOL_COLUMNS:
+            typed[canon] = V.parse_bool(r)
+            unreadable(canon, "not a yes/no value (expected TRUE/FALSE, Yes/No, Y/N or 1/0)")
+        elif canon == "is_credit_note":
+            typed[canon] = V.parse_bool(r, CREDIT_TRUE, CREDIT_FALSE)
+            unreadable(canon, "not a credit-note flag (expected Credit Note/Invoice, CRN/INV, Y/N)")
+        elif canon == "supplier_size_band":
+            low = r.str.to_lowercase()
+            typed[canon] = (pl.when(low.is_in(list(SIZE_BANDS))).then(low)
+                            .when(low.is_not_null()).then(pl.lit("unknown")).otherwise(None))
+        elif canon in INVOICE_PAYMENT.enums:
+            allowed = INVOICE_PAYMENT.enums[canon]
+            low = r.str.to_lowercase()
+            typed[canon] = pl.when(low.is_in(list(allowed))).then(low).otherwise(None)
+            unreadable(canon, f"not one of {', '.join(allowed)}")
+        elif canon == "currency":
+            up = r.str.to_uppercase()
+            typed[canon] = pl.when(up.is_null() | up.is_in(["GBP", "£"])).then(pl.lit("GBP")
+                                                                              ).otherwise(up)
+            checks.append((plan.shown(canon), pl.when(pl.col(canon) != "GBP").then(
+                pl.format("amount in {}, not GBP (convert before ingesting)", pl.col(canon))), r))
+        elif canon == "supplier_companies_house_number":
+            typed[canon] = V.company_number(r)
+        else:
+            typed[canon] = r
+
+    if plan.buyer_org_id is not None:
+        typed["buyer_org_id"] = pl.lit(plan.buyer_org_id)
+    if "invoice_id" not in typed:
+        row_id = pl.format("row-{}", pl.col(ROW))
+        typed["invoice_id"] = (pl.coalesce(typed["supplier_invoice_ref"], row_id)
+                               if "supplier_invoice_ref" in typed else row_id)
+    typed.setdefault("currency", pl.lit("GBP"))
+    # a row marked "Invoice" but with a negative amount is still a credit
+    typed["is_credit_note"] = (pl.when(typed["is_credit_note"]).then(True).otherwise(None)
+                               if "is_credit_note" in typed else pl.lit(None, pl.Boolean))
+
+    if plan.extras:
+        extras = [pl.col(e) for e in plan.extras]
+        checks.append((
+            None,
+            pl.when(pl.any_horizontal([e.is_not_null() for e in extras])).then(pl.lit(
+                f"more fields than the {len(plan.headers)} headers (a value with an unquoted "
+                "comma, such as £1,200.00? quote it or re-save the file from Excel)")),
+            pl.concat_str(extras, separator=",", ignore_nulls=True),
+        ))
+    for canon in sorted(INVOICE_PAYMENT.required):
+        if canon in canons:
+            via = plan.derived_from.get(canon)
+            reason = "missing required value" + (
+                f" ({via.replace('_', ' ')}, used as the {canon.replace('_', ' ')})" if via else "")
+            checks.append((plan.shown(canon),
+                           pl.when(pl.col(plan.internal(canon)).is_null()).then(pl.lit(reason)),
+                           pl.lit(None, pl.String)))
+
+    lf = lf.with_columns([e.alias(c) for c, e in typed.items()])
+    lf = flag_credit_notes(lf)
+    rules = invoice_rule_checks([c for c in typed if c in INVOICE_PAYMENT.columns])
+    for mask, col, reason, value in rules:
+        checks.append((plan.shown(col), pl.when(mask.fill_null(False)).then(pl.lit(reason)),
+                       value if value is not None else pl.col(col)))
+    lf = lf.with_columns(
+        *[reason.cast(pl.String).alias(f"__why_{i}") for i, (_, reason, _) in enumerate(checks)],
+        *[pl.when(reason.is_not_null()).then(value.cast(pl.String)).alias(f"__val_{i}")
+          for i, (_, reason, value) in enumerate(checks)],
+    )
+    keep = [ROW, "__skip", "__hash", *typed, *(f"__why_{i}" for i in range(len(checks))),
+            *(f"__val_{i}" for i in range(len(checks)))]
+    return lf.select(list(dict.fromkeys(keep))), [c[0] for c in checks]
+
+
+def _conform_lazy(lf: pl.LazyFrame, table: Table) -> pl.LazyFrame:
+    names = set(lf.collect_schema().names())
+    return lf.select([
+        (pl.col(c).cast(t) if c in names else pl.lit(None, t)).alias(c)
+        for c, t in table.columns.items()
+    ])
+
+
+def _duplicate_rows(stage: pl.LazyFrame, n_rows: int, bucket_rows: int = 2_000_000) -> pl.DataFrame:
+    """``__row`` of every row that repeats an earlier row exactly (by a 64-bit hash of all source
+    columns), with the row it repeats. Done in hash buckets so memory stays bounded."""
+    base = stage.filter(pl.col("__skip").is_null()).select(ROW, "__hash")
+    buckets = max(1, -(-n_rows // bucket_rows))
+    found = []
+    for b in range(buckets):
+        part = base if buckets == 1 else base.filter(pl.col("__hash") % buckets == b)
+        firsts = (part.group_by("__hash").agg(pl.col(ROW).min().alias("__first"), pl.len())
+                  .filter(pl.col("len") > 1).drop("len"))
+        found.append(
+            part.join(firsts, on="__hash", how="inner")
+            .filter(pl.col(ROW) != pl.col("__first")).select(ROW, "__first").collect()
+        )
+    return pl.concat(found).sort(ROW) if found else pl.DataFrame(
+        schema={ROW: pl.Int64, "__first": pl.Int64})
+
+
+def ingest_invoices(
+    path: str | Path,
+    *,
+    mapping: str | Path | None = None,
+    buyer_org_id: str | None = None,
+    source_dataset: str | None = None,
+    date_order: str | None = None,
+    sheet: str | int | None = None,
+    stage_above_bytes: int = STAGE_ABOVE_BYTES,
+    min_year: int = V.MIN_YEAR,
+    max_year: int = V.MAX_YEAR,
+    **_: Any,
+) -> IngestResult:
+    """Read an invoice ledger (CSV or Excel, any header spelling) into ``invoice_payment``.
+
+    Parameters
+    ----------
+    path : the ledger file.
+    mapping : a YAML header-mapping file extending the shipped default (see
+        ``lainbench/data/header_mapping.yaml``).
+    buyer_org_id : the paying member's id, used for every row (required unless the file has a
+        buyer column).
+    source_dataset : lineage name; defaults to the file name.
+    date_order : ``"dmy"`` or ``"mdy"`` to override the mapping's ``date_order``.
+    sheet : Excel sheet name or 0-based number (default: the first).
+    stage_above_bytes : files larger than this are staged on disk (bounded memory).
+    """
+    p = Path(path)
+    name = str(path)
+    hm = load_mapping(mapping)
+    wanted = date_order or hm.date_order
+    if wanted not in ("auto", *V.DATE_ORDERS):
+        raise IngestError(f"date_order = {wanted!r}; use dmy (UK day-first), mdy or auto")
+    workdir = tempfile.mkdtemp(prefix="lainbench-ingest-")
+    keep_workdir = False
+    handle = None
+    try:
+        check_file(p)
+        lf, headers, notes, handle = _scan_source(p, hm, sheet, workdir)
+        matched, unmapped = match_headers(headers, hm)
+        derived: dict[str, str] = {}
+        if "invoice_received_date" not in matched:
+            other = hm.received_date_from
+            if other and other in matched:
+                derived["invoice_received_date"] = other
+                notes.append(f"no invoice-received date in the file: days counted from "
+                             f"{matched[other]!r} ({other})")
+        if "gross_amount_gbp" not in matched:
+            raise IngestError(_missing_column_msg(name, "gross_amount_gbp", headers, hm))
+        if "invoice_received_date" not in matched and not derived:
+            raise IngestError(_missing_column_msg(name, "invoice_received_date", headers, hm))
+        if buyer_org_id is None and "buyer_org_id" not in matched:
+            raise IngestError(
+                f"{name}: no buyer column in the file (headers: {', '.join(headers)}); say whose "
+                "ledger it is with --buyer ORG_ID (buyer_org_id=... in Python)")
+        if buyer_org_id is not None and "buyer_org_id" in matched:
+            notes.append(f"buyer_org_id set to {buyer_org_id!r} for every row "
+                         f"(column {matched['buyer_org_id']!r} ignored)")
+        if "invoice_id" not in matched:
+            notes.append("no invoice id column: " + (
+                f"invoice_id taken from {matched['supplier_invoice_ref']!r}"
+                if "supplier_invoice_ref" in matched else "invoice_id is row-<source row>"))
+        notes.insert(0, "columns: " + ", ".join(f"{s!r} -> {c}" for c, s in matched.items()))
+        if unmapped:
+            notes.append("ignored columns: " + ", ".join(repr(u) for u in unmapped))
+        date_sources = {c: (f"__s{headers.index(s)}", s) for c, s in matched.items()
+                        if c in DATE_COLUMNS}
+        order, note = _decide_date_order(lf, date_sources, p, wanted)
+        if note:
+            notes.append(note)
+        extras = [e for e in EXTRA_FIELDS if e in lf.collect_schema().names()]
+        plan = _Plan(matched, headers, extras, derived, buyer_org_id, order, min_year, max_year)
+        stage_lf, shown = _stage(lf, plan)
+        big = p.stat().st_size > stage_above_bytes
+        try:
+            if big:
+                stage_path = Path(workdir) / "stage.parquet"
+                stage_lf.sink_parquet(stage_path)
+                stage = pl.scan_parquet(stage_path)
+            else:
+                stage = stage_lf.collect().lazy()
+        except pl.exceptions.PolarsError as exc:
+            raise IngestError(f"{name}: cannot be read as a table: {_first_line(exc)}") from None
+        counts = stage.select(pl.len().alias("n"), pl.col("__skip")).group_by("__skip").agg(
+            pl.len()).collect()
+        rows_read = int(counts["len"].sum())
+        skipped = {k: int(v) for k, v in counts.filter(pl.col("__skip").is_not_null()).sort(
+            "__skip").iter_rows()}
+        skipped = {k: skipped[k] for k in ("blank", "total row") if k in skipped}
+        live = stage.filter(pl.col("__skip").is_null())
+        rejects = [
+            live.filter(pl.col(f"__why_{i}").is_not_null()).select(
+                pl.lit(name).alias("source_file"), pl.col(ROW).alias("source_row"),
+                pl.lit(col).alias("column"), pl.col(f"__val_{i}").alias("value"),
+                pl.col(f"__why_{i}").alias("reason"))
+            for i, col in enumerate(shown)
+        ]
+        rej = pl.concat(rejects).collect() if rejects else empty_rejects()
+        dups = _duplicate_rows(stage, rows_read)
+        if dups.height:
+            rej = pl.concat([rej, dups.select(
+                pl.lit(name).alias("source_file"), pl.col(ROW).alias("source_row"),
+                pl.lit(None, pl.String).alias("column"),
+                pl.format("same as row {}", pl.col("__first")).alias("value"),
+                pl.lit("exact duplicate of an earlier row (first kept)").alias("reason"))])
+        rej = rej.sort("source_row", maintain_order=True) if rej.height else empty_rejects()
+        why = [f"__why_{i}" for i in range(len(shown))]
+        ok = live.filter(pl.all_horizontal([pl.col(w).is_null() for w in why]) if why else True)
+        if dups.height:
+            ok = ok.filter(~pl.col(ROW).is_in(dups[ROW].implode()))
+        accepted = _conform_lazy(add_lineage(ok.sort(ROW), source_dataset or p.name),
+                                 INVOICE_PAYMENT)
+        common = dict(table=INVOICE_PAYMENT, rejects=rej, rows_read=rows_read, skipped=skipped,
+                      source_file=name, notes=notes)
+        if big:
+            out_path = Path(workdir) / "invoice_payment.parquet"
+            accepted.sink_parquet(out_path)
+            n_ok = pl.scan_parquet(out_path).select(pl.len()).collect().item()
+            (Path(workdir) / "stage.parquet").unlink(missing_ok=True)
+            keep_workdir = True
+            return StagedIngestResult(staged=out_path, accepted_rows=n_ok, workdir=workdir,
+                                      **common)
+        return IngestResult(accepted=accepted.collect(), **common)
+    finally:
+        if handle is not None:
+            handle.close()
+        if not keep_workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _missing_column_msg(name: str, canon: str, headers: list[str], hm: HeaderMapping) -> str:
+    known = ", ".join(repr(s) for s in hm.columns.get(canon, ())[:6])
+    return (
+        f"{name}: no column for {canon} (headers found: {', '.join(repr(h) for h in headers)}); "
+        f"known spellings include {known}. If one of your headers means {canon}, list it under "
+        f"columns.{canon} in a mapping file and pass it with --mapping FILE"
+    )

@@ -1,0 +1,219 @@
+"""Opening CSV and Excel files the way people send them: any encoding, a title above the header,
+semicolons instead of commas, several sheets.
+
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "foi.csv"
+>>> _ = p.write_bytes(b"FOI 1234 response\\n\\nSupplier;Amount\\nAcme;\\xa310\\n")
+>>> with open_text(p) as src:
+...     rows = head_rows(src.path, 10, src.delimiter)
+>>> src.encoding, src.delimiter, rows[2]
+('cp1252', ';', ['Supplier', 'Amount'])
+>>> find_header_row(rows, lambda cells: sum(c.lower() in ("supplier", "amount") for c in cells))
+2
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from lainbench.errors import IngestError
+from lainbench.ingest.encoding import detect_encoding, to_utf8
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv", "")
+DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass
+class TextSource:
+    """A text file readable by polars: ``path`` is UTF-8 (a temporary copy if the original was
+    not), with its original ``encoding`` and the field ``delimiter``."""
+
+    original: Path
+    path: Path
+    encoding: str
+    delimiter: str = ","
+    _tmpdir: str | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Delete the temporary UTF-8 copy, if one was made."""
+        if self._tmpdir:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+
+    def __enter__(self) -> TextSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def check_file(path: str | Path) -> Path:
+    """The path, if it is a readable non-empty file; else one clear :class:`IngestError`."""
+    p = Path(path)
+    if not p.exists():
+        raise IngestError(f"{path}: file not found")
+    if p.is_dir():
+        raise IngestError(f"{path}: is a folder; give the path of one file")
+    if p.stat().st_size == 0:
+        raise IngestError(f"{path}: the file is empty (0 bytes)")
+    return p
+
+
+def is_excel(path: str | Path) -> bool:
+    """True for spreadsheet files (by suffix, or by the zip signature of .xlsx)."""
+    p = Path(path)
+    if p.suffix.lower() in EXCEL_SUFFIXES:
+        return True
+    with p.open("rb") as fh:
+        return fh.read(4) == b"PK\x03\x04"
+
+
+def open_text(path: str | Path, workdir: str | Path | None = None) -> TextSource:
+    """Detect the encoding and delimiter; transcode to a temporary UTF-8 file when needed."""
+    p = check_file(path)
+    enc = detect_encoding(p)
+    tmpdir = None
+    target = p
+    if enc not in ("utf-8", "utf-8-sig", "ascii"):
+        tmpdir = tempfile.mkdtemp(prefix="lainbench-utf8-", dir=workdir)
+        target = to_utf8(p, enc, Path(tmpdir) / (p.stem + ".utf8.csv"))
+    src = TextSource(original=p, path=target, encoding=enc, _tmpdir=tmpdir)
+    src.delimiter = sniff_delimiter(_head_text(target))
+    return src
+
+
+def _head_text(path: Path, n_bytes: int = 256 * 1024) -> str:
+    with path.open("rb") as fh:
+        raw = fh.read(n_bytes)
+    return raw.decode("utf-8", errors="ignore").lstrip("\ufeff")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The field delimiter used by most of the first lines (comma unless another clearly wins).
+
+    >>> sniff_delimiter("a;b;c\\n1;2;3\\n")
+    ';'
+    >>> sniff_delimiter("name,notes\\nAcme,\\"a; b\\"\\n")
+    ','
+    """
+    lines = [ln for ln in text.splitlines()[:30] if ln.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", 0
+    for d in DELIMITERS:
+        try:
+            counts = [len(r) - 1 for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=d)]
+        except csv.Error:
+            continue
+        score = sorted(counts)[len(counts) // 2] if counts else 0  # median fields per line
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def head_rows(path: str | Path, n: int, delimiter: str = ",") -> list[list[str]]:
+    """The first ``n`` records of a UTF-8 CSV as lists of stripped strings (quotes respected)."""
+    text = _head_text(Path(path), n_bytes=max(256 * 1024, n * 4096))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = []
+    try:
+        for i, row in enumerate(reader):
+            if i >= n:
+                break
+            rows.append([c.strip() for c in row])
+    except csv.Error:
+        pass  # a record cut off at the end of the sample
+    return rows
+
+
+def find_header_row(rows: Sequence[Sequence[object]], score: Callable[[list[str]], int],
+                    min_score: int = 2) -> int | None:
+    """Index of the first row scoring highest (at least ``min_score``) as a header; else None."""
+    best_i, best = None, min_score - 1
+    for i, row in enumerate(rows):
+        s = score(["" if c is None else str(c) for c in row])
+        if s > best:
+            best_i, best = i, s
+    return best_i
+
+
+def unique_names(names: Sequence[object]) -> list[str]:
+    """Header names made unique and non-empty: blanks become ``column_3``, repeats ``X (2)``."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names, start=1):
+        name = "" if n is None else str(n).strip()
+        name = name or f"column_{i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+        out.append(name)
+    return out
+
+
+def excel_sheets(path: str | Path) -> list[str]:
+    """Sheet names of a workbook."""
+    import fastexcel
+
+    try:
+        return list(fastexcel.read_excel(str(path)).sheet_names)
+    except Exception as exc:  # fastexcel raises its own error types
+        raise IngestError(f"{path}: cannot be opened as a spreadsheet: {exc}") from None
+
+
+def read_excel_strings(path: str | Path, sheet: str | int | None = None) -> pl.DataFrame:
+    """One sheet as strings, no header (Excel dates come out as ``YYYY-MM-DD 00:00:00``)."""
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+        names = list(reader.sheet_names)
+        if sheet is None:
+            idx: str | int = 0
+        elif isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit()):
+            idx = int(sheet)
+            if not 0 <= idx < len(names):
+                raise IngestError(f"{path}: sheet {sheet} does not exist; sheets are "
+                                  f"{', '.join(names)} (numbered from 0)")
+        else:
+            if sheet not in names:
+                raise IngestError(f"{path}: no sheet named {sheet!r}; sheets are {', '.join(names)}")
+            idx = sheet
+        df = reader.load_sheet(idx, header_row=None, dtypes="string").to_polars()
+    except IngestError:
+        raise
+    except Exception as exc:
+        raise IngestError(f"{path}: cannot be read as a spreadsheet: {exc}") from None
+    return df
+
+
+def read_grid(path: str | Path, sheet: str | int | None = None) -> tuple[list[list[str | None]], str]:
+    """A small file (a published return) as a list of rows of strings, and how it was decoded.
+
+    Rows are records in file order (a CSV record may span several lines when quoted), so index
+    ``i`` is line ``i + 1`` of the file as a spreadsheet shows it.
+    """
+    p = check_file(path)
+    if is_excel(p):
+        df = read_excel_strings(p, sheet)
+        return [list(r) for r in df.iter_rows()], "xlsx"
+    with open_text(p) as src:
+        text = src.path.read_text(encoding="utf-8").lstrip("\ufeff")
+        delim = src.delimiter
+        enc = src.encoding
+    try:
+        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), delimiter=delim)]
+    except csv.Error as exc:
+        raise IngestError(f"{path}: cannot be read as CSV: {exc}") from None
+    return rows, enc
