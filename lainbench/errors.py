@@ -14,6 +14,11 @@ lainbench.errors.ParamsError: params/x.yaml: n_paths = -1; expected a whole numb
 class LainbenchError(Exception):
     """Base class: a problem the user can fix, reported without a traceback."""
 
+    def __str__(self) -> str:
+        # An error raised inside a polars expression comes back with the whole query plan
+        # appended; the user needs only the first part.
+        return super().__str__().split("\n\nThis error occurred in the following expression")[0]
+
 
 class ParamsError(LainbenchError):
     """A parameter file or value is missing, malformed or out of range."""

@@ -579,3 +579,14 @@ def test_custom_rate_table_loads_and_missing_file(tmp_path):
 def test_shipped_file_is_where_the_messages_say():
     assert lp.RATES_FILE.as_posix().endswith(RATES_CSV)
     assert lp.RATES_FILE.exists()
+
+
+def test_out_of_table_error_is_short_on_the_vectorised_path():
+    """polars appends its query plan to errors raised inside expressions; users see one sentence."""
+    df = pl.DataFrame({"buyer_org_id": ["A"], "invoice_received_date": [date(2027, 1, 1)],
+                       "supplier_received_date": [date(2027, 3, 1)],
+                       "agreed_terms_days": [30], "gross_amount_gbp": [100.0]})
+    with pytest.raises(lp.ReferenceRateError) as exc:
+        lp.with_statutory_interest(df)
+    assert "statutory_reference_rates.csv" in str(exc.value)
+    assert "This error occurred" not in str(exc.value) and len(str(exc.value)) < 600
