@@ -704,9 +704,10 @@ def _first_day_above(x: np.ndarray, scenario: SupplierScenario, cc_ext: np.ndarr
     if a + f <= 0:
         t = (x >= 0) * np.int64(last)
     else:
-        t = np.floor((x + a * dpo) / (a + f)) + 1
-        if f > 0:
-            np.minimum(t, np.floor(x / f) + 1, out=t)
+        with np.errstate(over="ignore"):  # a tiny daily cost: the crossing day is beyond H
+            t = np.floor((x + a * dpo) / (a + f)) + 1
+            if f > 0:
+                np.minimum(t, np.floor(x / f) + 1, out=t)
         t = np.clip(t, 0, last).astype(np.int64)
         t *= x >= 0
     t -= (cc_ext[np.maximum(t - 1, 0)] > x) & (t > 0)
