@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from lainbench import cashflow as cf
 from lainbench.cashflow import _draw, _ledger_daily, _ledger_events
-from lainbench.delays import FixedDelay, LognormalDelay, delay_profile
+from lainbench.delays import FixedDelay, delay_profile
 from lainbench.errors import ParamsError
 
 # Statutory rate for interest starting in 2026 H1: Bank Rate 3.75 % on 31 Dec 2025 + 8 = 11.75 %
@@ -44,9 +44,16 @@ def test_defaults_come_from_the_params_file():
     sc = cf.SupplierScenario()
     # economics.md 5.1 defaults, as shipped in params/cashflow_assumptions.yaml
     assert (sc.annual_value_gbp, sc.billing_interval_days, sc.terms_days, sc.approval_lag_days) == (
-        120_000, 30, 30, 0)
+        120_000,
+        30,
+        30,
+        0,
+    )
     assert (sc.variable_cost_share, sc.supplier_payables_days, sc.fixed_overhead_gbp_per_day) == (
-        0.8, 0, 0)
+        0.8,
+        0,
+        0,
+    )
     assert (sc.opening_cash_gbp, sc.overdraft_limit_gbp) == (20_000, 0)
     # r_od = BR + 10.85 = 3.75 + 10.85 = 14.60; r = r_od; r_d = BR + 3 = 6.75
     assert sc.overdraft_rate_pct_used == pytest.approx(14.60)
@@ -67,9 +74,16 @@ def test_with_revalidates_and_keeps_derived_rates_derived():
 
 @pytest.mark.parametrize(
     "field, value",
-    [("variable_cost_share", 1.2), ("variable_cost_share", -0.1), ("terms_days", -5),
-     ("annual_value_gbp", 0), ("billing_interval_days", 0), ("opening_cash_gbp", -1),
-     ("win_probability", 0), ("insurance_stage", "at_lunch")],
+    [
+        ("variable_cost_share", 1.2),
+        ("variable_cost_share", -0.1),
+        ("terms_days", -5),
+        ("annual_value_gbp", 0),
+        ("billing_interval_days", 0),
+        ("opening_cash_gbp", -1),
+        ("win_probability", 0),
+        ("insurance_stage", "at_lunch"),
+    ],
 )
 def test_bad_scenario_values_refused_naming_the_field(field, value):
     with pytest.raises(ParamsError) as exc:
@@ -118,9 +132,18 @@ def test_closed_forms_default_scenario():
 
 def test_closed_forms_with_lag_lateness_payables_overhead_and_overdraft():
     # V = 73,000 (200 a day), B 30, N 60, l 10, D 20, c 0.5, DPO 15, F 10, C0 5,000, L 10,000, r 10 %
-    sc = scenario(annual_value_gbp=73_000, terms_days=60, approval_lag_days=10, days_late=20,
-                  variable_cost_share=0.5, supplier_payables_days=15, fixed_overhead_gbp_per_day=10,
-                  opening_cash_gbp=5_000, overdraft_limit_gbp=10_000, financing_rate_pct=10.0)
+    sc = scenario(
+        annual_value_gbp=73_000,
+        terms_days=60,
+        approval_lag_days=10,
+        days_late=20,
+        variable_cost_share=0.5,
+        supplier_payables_days=15,
+        fixed_overhead_gbp_per_day=10,
+        opening_cash_gbp=5_000,
+        overdraft_limit_gbp=10_000,
+        financing_rate_pct=10.0,
+    )
     ss = cf.steady_state(sc)
     assert ss.invoice_amount_gbp == pytest.approx(6_000)  # 200 x 30
     assert ss.invoice_to_cash_days == 90  # 10 + 60 + 20
@@ -168,9 +191,15 @@ def test_public_buyer_with_long_terms_owes_interest_even_when_paid_on_the_agreed
 
 
 def test_insurance_cost_folded_into_the_annual_picture():
-    sc = scenario(annual_value_gbp=73_000, variable_cost_share=0.5, financing_rate_pct=10.0,
-                  insurance_extra_premium_gbp=200, insurance_stage="at_bid",
-                  insurance_hold_years=1, win_probability=0.25)
+    sc = scenario(
+        annual_value_gbp=73_000,
+        variable_cost_share=0.5,
+        financing_rate_pct=10.0,
+        insurance_extra_premium_gbp=200,
+        insurance_stage="at_bid",
+        insurance_hold_years=1,
+        win_probability=0.25,
+    )
     ss = cf.steady_state(sc)
     # E9: 100 x 200 / 73,000 = 0.274 %; margin 100 x 200 / (0.5 x 73,000) = 0.548 %;
     # at bid: 200 x 1 / 0.25 = 800 per contract won
@@ -274,8 +303,9 @@ def test_simulated_funding_need_within_one_day_of_e3(days_late):
 
 
 def test_deterministic_bands_are_the_single_path():
-    b = cf.balance_bands(scenario(overdraft_rate_pct=0), "deterministic", n_paths=7,
-                         horizon_days=90)
+    b = cf.balance_bands(
+        scenario(overdraft_rate_pct=0), "deterministic", n_paths=7, horizon_days=90
+    )
     day59, day60 = b.row(58, named=True), b.row(59, named=True)
     # day 59: 20,000 - 59 a = 4,482.19; day 60: 20,000 - 60 a + I = 14,082.19
     assert day59["balance_p5_gbp"] == pytest.approx(20_000 - 59 * A)
@@ -304,9 +334,12 @@ scenarios = st.builds(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(values=scenarios, horizon=st.integers(1, 400),
-       profile=st.sampled_from(["uk_sme_2021", "xero_2018", "ibm_sample"]),
-       seed=st.integers(0, 2**31))
+@given(
+    values=scenarios,
+    horizon=st.integers(1, 400),
+    profile=st.sampled_from(["uk_sme_2021", "xero_2018", "ibm_sample"]),
+    seed=st.integers(0, 2**31),
+)
 def test_event_method_equals_daily_ledger(values, horizon, profile, seed):
     sc = scenario(**values)
     draws = _draw(sc, delay_profile(profile), 300, horizon, seed)
@@ -317,28 +350,40 @@ def test_event_method_equals_daily_ledger(values, horizon, profile, seed):
 
 
 def test_simulate_ledger_true_and_false_agree():
-    sc = scenario(overdraft_limit_gbp=5_000, fixed_overhead_gbp_per_day=20,
-                  supplier_payables_days=10)
+    sc = scenario(
+        overdraft_limit_gbp=5_000, fixed_overhead_gbp_per_day=20, supplier_payables_days=10
+    )
     a = cf.simulate(sc, "xero_2018", n_paths=2_000, seed=5)
     b = cf.simulate(sc, "xero_2018", n_paths=2_000, seed=5, ledger=True)
     assert a.bands is None and b.bands is not None and b.bands.height == 365
     for col in a.paths.columns:
-        np.testing.assert_allclose(a.paths[col].to_numpy().astype(float),
-                                   b.paths[col].to_numpy().astype(float), atol=1e-6, err_msg=col)
+        np.testing.assert_allclose(
+            a.paths[col].to_numpy().astype(float),
+            b.paths[col].to_numpy().astype(float),
+            atol=1e-6,
+            err_msg=col,
+        )
 
 
 def test_bands_equal_numpy_percentiles_of_the_full_ledger():
-    sc = scenario(overdraft_rate_pct=40.0, supplier_payables_days=7, fixed_overhead_gbp_per_day=15,
-                  opening_cash_gbp=3_000)
+    sc = scenario(
+        overdraft_rate_pct=40.0,
+        supplier_payables_days=7,
+        fixed_overhead_gbp_per_day=15,
+        opening_cash_gbp=3_000,
+    )
     draws = _draw(sc, delay_profile("uk_sme_2021"), 1_001, 200, 11)
-    _, bands, matrix = _ledger_daily(sc, draws.receipt_day, 200, keep=True,
-                                     percentiles=(1, 5, 50, 95, 99))
+    _, bands, matrix = _ledger_daily(
+        sc, draws.receipt_day, 200, keep=True, percentiles=(1, 5, 50, 95, 99)
+    )
     expected = np.percentile(matrix.astype(np.float64), (1, 5, 50, 95, 99), axis=1).T
-    got = bands.select("balance_p1_gbp", "balance_p5_gbp", "balance_p50_gbp", "balance_p95_gbp",
-                       "balance_p99_gbp").to_numpy()
+    got = bands.select(
+        "balance_p1_gbp", "balance_p5_gbp", "balance_p50_gbp", "balance_p95_gbp", "balance_p99_gbp"
+    ).to_numpy()
     np.testing.assert_allclose(got, expected, atol=0.02)  # the kept matrix is float32
-    np.testing.assert_allclose(bands["balance_mean_gbp"].to_numpy(),
-                               matrix.astype(np.float64).mean(axis=1), atol=0.02)
+    np.testing.assert_allclose(
+        bands["balance_mean_gbp"].to_numpy(), matrix.astype(np.float64).mean(axis=1), atol=0.02
+    )
     np.testing.assert_allclose(bands["share_overdrawn"].to_numpy(), (matrix < 0).mean(axis=1))
 
 
@@ -350,8 +395,12 @@ def test_bands_equal_numpy_percentiles_of_the_full_ledger():
 # arrives on day 60 + D1; invoice 2 cannot arrive before day 90 > H = 89. After invoice 1 the
 # balance stays positive (55,600 + 30,000 - 800 x 89 = 14,400). So a shortfall happens iff
 # 60 + D1 >= 70, i.e. ceil(X) >= 10, i.e. X > 9:  P = p x (1 - Phi((ln 9 - mu) / sigma)).
-ONE_INVOICE = dict(annual_value_gbp=365_000, variable_cost_share=0.8, opening_cash_gbp=55_600,
-                   overdraft_rate_pct=0)
+ONE_INVOICE = {
+    "annual_value_gbp": 365_000,
+    "variable_cost_share": 0.8,
+    "opening_cash_gbp": 55_600,
+    "overdraft_rate_pct": 0,
+}
 
 
 @pytest.mark.parametrize("profile", ["uk_sme_2021", "xero_2018", "ibm_sample"])
@@ -405,7 +454,8 @@ def test_same_seed_same_results_different_seed_different():
     assert a.paths.equals(b.paths) and a.summary == b.summary
     assert not a.paths.equals(c.paths)
     assert cf.balance_bands(sc, "uk_sme_2021", 300, seed=1).equals(
-        cf.balance_bands(sc, "uk_sme_2021", 300, seed=1))
+        cf.balance_bands(sc, "uk_sme_2021", 300, seed=1)
+    )
 
 
 def test_scenarios_sharing_a_seed_share_their_draws():
@@ -419,9 +469,15 @@ def test_scenarios_sharing_a_seed_share_their_draws():
 # Errors
 
 
-@pytest.mark.parametrize("kw, name", [({"n_paths": 0}, "n_paths"), ({"n_paths": -5}, "n_paths"),
-                                       ({"horizon_days": 0}, "horizon_days"),
-                                       ({"seed": -1}, "seed")])
+@pytest.mark.parametrize(
+    "kw, name",
+    [
+        ({"n_paths": 0}, "n_paths"),
+        ({"n_paths": -5}, "n_paths"),
+        ({"horizon_days": 0}, "horizon_days"),
+        ({"seed": -1}, "seed"),
+    ],
+)
 def test_simulate_refuses_bad_run_settings(kw, name):
     args = {"n_paths": 10, "horizon_days": 30, "seed": 1} | kw
     with pytest.raises(ParamsError, match=name):
@@ -429,7 +485,9 @@ def test_simulate_refuses_bad_run_settings(kw, name):
 
 
 def test_unknown_delay_refused_with_the_choices():
-    with pytest.raises(ParamsError, match="delay = 'slow' is unknown; use deterministic, one of ibm_sample"):
+    with pytest.raises(
+        ParamsError, match="delay = 'slow' is unknown; use deterministic, one of ibm_sample"
+    ):
         cf.simulate(scenario(), "slow", n_paths=10)
     with pytest.raises(ParamsError, match="not a delay model"):
         cf.resolve_delay(42, scenario())
@@ -455,11 +513,16 @@ def test_lever_grid_covers_every_combination(levers):
     assert levers["scenario"].n_unique() == 3 * 2 * 2 * 2
     base = levers.filter(pl.col("levers_changed") == 0)
     assert base["change"].abs().max() == 0
-    assert base.select("terms_days", "delay_profile", "approval_lag_days",
-                       "insurance_requirement").unique().rows() == [
-        (60, "uk_sme_2021", 10, "gcloud14_initial")]
-    assert {"shortfall_probability", "peak_need_gbp", "statutory_due_gbp_mean", "cost_per_gbp",
-            "insurance_extra_premium_gbp"} <= set(levers["metric"])
+    assert base.select(
+        "terms_days", "delay_profile", "approval_lag_days", "insurance_requirement"
+    ).unique().rows() == [(60, "uk_sme_2021", 10, "gcloud14_initial")]
+    assert {
+        "shortfall_probability",
+        "peak_need_gbp",
+        "statutory_due_gbp_mean",
+        "cost_per_gbp",
+        "insurance_extra_premium_gbp",
+    } <= set(levers["metric"])
 
 
 def test_lever_changes_against_the_baseline(levers):
@@ -469,7 +532,9 @@ def test_lever_changes_against_the_baseline(levers):
 
     # terms 60 -> 30 / 14 with l = 10: invoice-to-cash days fall by 30 / 46
     assert sorted(one("terms_days", "invoice_to_cash_days")["change"].round(6).to_list()) == [
-        -46.0, -30.0]
+        -46.0,
+        -30.0,
+    ]
     assert one("approval_lag_days", "invoice_to_cash_days")["change"].to_list() == [-10.0]
     # held £1m PL / £1m PI / £5m EL against the revised requirement (same limits): no extra
     # premium; against the initial one (£10m / £10m / £5m) the premium that lainbench.insurance gives
@@ -490,9 +555,16 @@ def test_lever_changes_against_the_baseline(levers):
 def test_one_lever_at_a_time_view(levers):
     view = cf.one_lever_at_a_time(levers)
     labels = view.select("change_label").unique(maintain_order=True)["change_label"].to_list()
-    assert labels == ["baseline", "terms 30 days", "terms 14 days", "late payment: public_bppc",
-                      "approval lag 0 days", "insurance: G-Cloud 14 revised",
-                      "all levers, terms 30 days", "all levers, terms 14 days"]
+    assert labels == [
+        "baseline",
+        "terms 30 days",
+        "terms 14 days",
+        "late payment: public_bppc",
+        "approval lag 0 days",
+        "insurance: G-Cloud 14 revised",
+        "all levers, terms 30 days",
+        "all levers, terms 14 days",
+    ]
 
 
 def test_lever_grid_errors():
@@ -513,8 +585,9 @@ def test_member_shortfall_uses_each_members_own_invoices():
     from lainbench.demo import invoices
 
     inv = invoices(6_000, seed=3)
-    table = cf.member_shortfall(scenario(), inv, ["thameside_water", "city_fire", "nowhere"],
-                                n_paths=2_000, min_invoices=30)
+    table = cf.member_shortfall(
+        scenario(), inv, ["thameside_water", "city_fire", "nowhere"], n_paths=2_000, min_invoices=30
+    )
     assert table["buyer_org_id"].to_list() == ["thameside_water", "city_fire", "nowhere"]
     water = table.row(0, named=True)
     days = invoice_days_late(inv).filter(pl.col("buyer_org_id") == "thameside_water")["days_late"]
@@ -529,8 +602,9 @@ def test_member_shortfall_uses_each_members_own_invoices():
 def test_member_with_too_few_invoices_gets_a_reason():
     from lainbench.demo import invoices
 
-    table = cf.member_shortfall(scenario(), invoices(2_000, seed=1), ["hillside_mh_nhs"],
-                                n_paths=50, min_invoices=10_000)
+    table = cf.member_shortfall(
+        scenario(), invoices(2_000, seed=1), ["hillside_mh_nhs"], n_paths=50, min_invoices=10_000
+    )
     row = table.row(0, named=True)
     assert row["shortfall_probability"] is None and "min_invoices = 10000" in row["reason"]
 
@@ -542,10 +616,12 @@ def test_member_with_too_few_invoices_gets_a_reason():
 def test_run_params_refuse_bad_values_naming_them():
     from lainbench import runner
 
-    for override, field in (("n_paths=-5", "n_paths"), ("variable_cost_share=1.2",
-                                                        "variable_cost_share"),
-                            ("delay_profile=slow", "delay_profile"), ("horizon_days=0",
-                                                                      "horizon_days")):
+    for override, field in (
+        ("n_paths=-5", "n_paths"),
+        ("variable_cost_share=1.2", "variable_cost_share"),
+        ("delay_profile=slow", "delay_profile"),
+        ("horizon_days=0", "horizon_days"),
+    ):
         with pytest.raises(ParamsError) as exc:
             runner.load_run_params("supplier_cashflow", overrides=[override])
         assert f"{field}:" in str(exc.value)
@@ -568,9 +644,15 @@ def test_params_from_namespace_and_notebook_delay():
     from lainbench.demo import invoices
 
     pooled = cf.notebook_delay(
-        cf.params_from({"delay_profile": "member_invoices", "members": ["city_fire"],
-                        "size_bands": ["micro", "small", "medium", "large"]}),
-        invoices(3_000, seed=2))
+        cf.params_from(
+            {
+                "delay_profile": "member_invoices",
+                "members": ["city_fire"],
+                "size_bands": ["micro", "small", "medium", "large"],
+            }
+        ),
+        invoices(3_000, seed=2),
+    )
     assert pooled.name == "city_fire" and pooled.n_invoices > 30
     with pytest.raises(ParamsError, match="n_paths"):
         cf.params_from({"n_paths": 0})
@@ -592,13 +674,22 @@ def test_notebook_03_runs_on_small_demo(small_demo, tmp_path):
 
     result = runner.run_notebook(
         "supplier_cashflow",
-        overrides={"n_paths": 300, "invoices_path": str(small_demo / "invoice_payment.parquet"),
-                   "members_path": str(small_demo / "member.parquet")},
+        overrides={
+            "n_paths": 300,
+            "invoices_path": str(small_demo / "invoice_payment.parquet"),
+            "members_path": str(small_demo / "member.parquet"),
+        },
         out_dir=tmp_path / "out",
     )
     names = {p.name for p in result.tables}
-    assert names == {"scenario.parquet", "steady_state.parquet", "simulation_summary.parquet",
-                     "balance_bands.parquet", "member_shortfall.parquet", "levers.parquet"}
+    assert names == {
+        "scenario.parquet",
+        "steady_state.parquet",
+        "simulation_summary.parquet",
+        "balance_bands.parquet",
+        "member_shortfall.parquet",
+        "levers.parquet",
+    }
     levers = pl.read_parquet(tmp_path / "out" / "levers.parquet")
     assert levers["scenario"].n_unique() == 24
     assert pl.read_parquet(tmp_path / "out" / "balance_bands.parquet").height == 365

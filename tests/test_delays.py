@@ -27,8 +27,12 @@ def norm_sf(x: float) -> float:
 
 @pytest.mark.parametrize(
     "name, p, mu, sigma",
-    [("ibm_sample", 0.356, 1.949, 0.878), ("uk_sme_2021", 0.40, 3.201, 1.0),
-     ("xero_2018", 0.52, 3.026, 1.0), ("public_bppc", 0.05, 1.949, 0.878)],
+    [
+        ("ibm_sample", 0.356, 1.949, 0.878),
+        ("uk_sme_2021", 0.40, 3.201, 1.0),
+        ("xero_2018", 0.52, 3.026, 1.0),
+        ("public_bppc", 0.05, 1.949, 0.878),
+    ],
 )
 def test_profiles_as_in_economics_5_1(name, p, mu, sigma):
     m = delays.delay_profile(name)
@@ -38,8 +42,12 @@ def test_profiles_as_in_economics_5_1(name, p, mu, sigma):
 
 def test_profile_mean_lateness_given_late_matches_the_table():
     # economics.md 5.1: e^(mu + sigma^2 / 2) = 40.5 days (uk_sme_2021), 34 days (xero_2018)
-    assert delays.delay_profile("uk_sme_2021").mean_days_late_given_late == pytest.approx(40.5, abs=0.05)
-    assert delays.delay_profile("xero_2018").mean_days_late_given_late == pytest.approx(34.0, abs=0.05)
+    assert delays.delay_profile("uk_sme_2021").mean_days_late_given_late == pytest.approx(
+        40.5, abs=0.05
+    )
+    assert delays.delay_profile("xero_2018").mean_days_late_given_late == pytest.approx(
+        34.0, abs=0.05
+    )
 
 
 def test_unknown_profile_refused():
@@ -134,20 +142,35 @@ D = dt.date
 
 
 def invoice_table() -> pl.DataFrame:
-    return pl.DataFrame({
-        "buyer_org_id": ["A", "A", "A", "A", "A", "B"],
-        "invoice_id": list("123456"),
-        "supplier_size_band": ["micro", "small", "micro", "large", "micro", "micro"],
-        "invoice_received_date": [D(2025, 1, 1)] * 6,
-        "agreed_terms_days": [30, 30, 30, 30, 30, 10],
-        # 1: due missing -> 1 Jan + 30 = 31 Jan; 2: due given
-        "due_date": [None, D(2025, 2, 10), D(2025, 1, 31), D(2025, 1, 31), D(2025, 1, 31), None],
-        "payment_date": [D(2025, 2, 5), D(2025, 2, 1), D(2025, 3, 1), None, D(2025, 2, 3),
-                         D(2025, 1, 20)],
-        # supplier received date wins over payment date when present
-        "supplier_received_date": [None, None, D(2025, 3, 3), None, None, None],
-        "gross_amount_gbp": [100.0, 100.0, 100.0, 100.0, -50.0, 100.0],
-    })
+    return pl.DataFrame(
+        {
+            "buyer_org_id": ["A", "A", "A", "A", "A", "B"],
+            "invoice_id": list("123456"),
+            "supplier_size_band": ["micro", "small", "micro", "large", "micro", "micro"],
+            "invoice_received_date": [D(2025, 1, 1)] * 6,
+            "agreed_terms_days": [30, 30, 30, 30, 30, 10],
+            # 1: due missing -> 1 Jan + 30 = 31 Jan; 2: due given
+            "due_date": [
+                None,
+                D(2025, 2, 10),
+                D(2025, 1, 31),
+                D(2025, 1, 31),
+                D(2025, 1, 31),
+                None,
+            ],
+            "payment_date": [
+                D(2025, 2, 5),
+                D(2025, 2, 1),
+                D(2025, 3, 1),
+                None,
+                D(2025, 2, 3),
+                D(2025, 1, 20),
+            ],
+            # supplier received date wins over payment date when present
+            "supplier_received_date": [None, None, D(2025, 3, 3), None, None, None],
+            "gross_amount_gbp": [100.0, 100.0, 100.0, 100.0, -50.0, 100.0],
+        }
+    )
 
 
 def test_invoice_days_late_rules():
@@ -155,8 +178,12 @@ def test_invoice_days_late_rules():
     # 1: 5 Feb - 31 Jan = 5; 2: paid 1 Feb before its 10 Feb due date -> 0 (clipped);
     # 3: supplier received 3 Mar - 31 Jan = 31; 4 unpaid and 5 a credit note: left out;
     # 6: 20 Jan - (1 Jan + 10) = 9
-    assert out.rows() == [("A", "micro", 5), ("A", "small", 0), ("A", "micro", 31),
-                          ("B", "micro", 9)]
+    assert out.rows() == [
+        ("A", "micro", 5),
+        ("A", "small", 0),
+        ("A", "micro", 31),
+        ("B", "micro", 9),
+    ]
 
 
 def test_invoice_days_late_accepts_pandas():
@@ -165,9 +192,12 @@ def test_invoice_days_late_accepts_pandas():
 
 
 def test_invoice_days_late_missing_columns_named():
-    with pytest.raises(SchemaError, match="gross_amount_gbp.*supplier_received_date or payment_date"):
-        delays.invoice_days_late(pl.DataFrame({"buyer_org_id": ["A"],
-                                               "invoice_received_date": [D(2025, 1, 1)]}))
+    with pytest.raises(
+        SchemaError, match="gross_amount_gbp.*supplier_received_date or payment_date"
+    ):
+        delays.invoice_days_late(
+            pl.DataFrame({"buyer_org_id": ["A"], "invoice_received_date": [D(2025, 1, 1)]})
+        )
 
 
 def test_empirical_delay_for_a_member_and_size_bands():
@@ -219,6 +249,7 @@ def test_read_invoices_parquet(tmp_path):
 
 
 def test_describe():
-    assert delays.describe(EmpiricalDelay("m", values=np.array([0, 4]), probs=np.array([0.5, 0.5]))) \
-        == {"delay_model": "m", "late_share": 0.5, "mean_days_late": 2.0}
+    assert delays.describe(
+        EmpiricalDelay("m", values=np.array([0, 4]), probs=np.array([0.5, 0.5]))
+    ) == {"delay_model": "m", "late_share": 0.5, "mean_days_late": 2.0}
     assert isinstance(pd.DataFrame([delays.describe(FixedDelay(1))]), pd.DataFrame)
