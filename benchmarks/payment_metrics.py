@@ -11,7 +11,8 @@ Each engine runs in its own subprocess, so its peak memory is its own (Linux ``V
 with the process CPU time of that run (a check on the wall time when other work shares the
 machine). Engines:
 
-- ``lainbench``: ``payment_metrics(assign_period(derive(scan_parquet(f), interest=False), periods))``.
+- ``lainbench``: ``payment_metrics(assign_period(derive(scan_parquet(f), interest=False),
+  periods))``.
 - ``duckdb``: idiomatic SQL (``median``, ``quantile_cont``, ``FILTER`` clauses, ``GROUPING SETS``)
   over ``read_parquet(f)``, ``SET threads = 2``.
 - ``pandas``: idiomatic pandas 3 (``read_parquet(engine="pyarrow", dtype_backend="pyarrow")``,
@@ -21,7 +22,8 @@ The DuckDB and pandas versions are the references that
 ``tests/test_payment_metrics_equivalence.py`` holds equal to lainbench; the benchmark also checks
 that all three agree on the full-size data before it prints the figures.
 
-Run (the synthetic invoices are written once to ``--data-dir`` and reused; ``--clean`` deletes them)::
+Run (the synthetic invoices are written once to ``--data-dir`` and reused; ``--clean`` deletes
+them)::
 
     .venv/bin/python benchmarks/payment_metrics.py                    # 1M and 10M invoices
     .venv/bin/python benchmarks/payment_metrics.py --sizes 1M --repeat 3
@@ -38,11 +40,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
 from lainbench.payments import BUCKET_DAYS
 from lainbench.schemas import INVOICE_PAYMENT
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ENGINES = ("lainbench", "duckdb", "pandas")
 DEFAULT_DATA_DIR = Path("/tmp/lainbench_bench")
@@ -75,9 +82,10 @@ def duckdb_sql(path: str | Path) -> str:
     buckets = []
     for d in BUCKET_DAYS:
         buckets += [
-            f"100.0 * count(*) FILTER (WHERE days <= {d}) / count(days) AS paid_within_{d}_days_pct",
-            f"100.0 * coalesce(sum(value) FILTER (WHERE days <= {d}), 0) / sum(value) "
-            f"AS paid_within_{d}_days_value_pct",
+            (f"100.0 * count(*) FILTER (WHERE days <= {d}) / count(days) "
+             f"AS paid_within_{d}_days_pct"),
+            (f"100.0 * coalesce(sum(value) FILTER (WHERE days <= {d}), 0) / sum(value) "
+             f"AS paid_within_{d}_days_value_pct"),
         ]
     bucket_sql = ",\n        ".join(buckets)
     band_case = " ".join(f"WHEN '{b}' THEN {i}" for i, b in enumerate(BAND_ORDER))
@@ -156,7 +164,7 @@ def run_duckdb(path: str | Path, periods: pl.DataFrame, threads: int = 2) -> pl.
         con.close()
 
 
-def run_pandas(path: str | Path, periods: pl.DataFrame) -> "pd.DataFrame":  # noqa: F821
+def run_pandas(path: str | Path, periods: pl.DataFrame) -> pd.DataFrame:
     """The full metric set in idiomatic pandas: derive columns, then groupby + named aggregation."""
     import pandas as pd
 
@@ -178,18 +186,19 @@ def run_pandas(path: str | Path, periods: pl.DataFrame) -> "pd.DataFrame":  # no
     days = (df["paid_date"] - received).dt.days
     day30 = (received + pd.Timedelta(days=30)).astype(received.dtype)
     thirty_or_due = df["due_date"].where(df["due_date"] >= day30, day30).fillna(day30)
+    within_terms = df["paid_date"] <= df["due_date"]
+    w30t = df["paid_date"] <= thirty_or_due
     value = df["gross_amount_gbp"]
     undisputed = ~df["disputed"]
     df = df.assign(
         days=days,
         value=value,
-        within_terms=df["paid_date"] <= df["due_date"],
-        within_30_or_terms=df["paid_date"] <= thirty_or_due,
-        w30t_undisputed=(df["paid_date"] <= thirty_or_due).where(undisputed),
-        s68_breach=(df["paid_date"] > thirty_or_due) & undisputed,
+        within_terms=within_terms,
+        w30t_undisputed=w30t.where(undisputed),
+        s68_breach=~w30t & undisputed,
         value_undisputed=value.where(undisputed, 0.0),
-        value_w30t_undisputed=value.where((df["paid_date"] <= thirty_or_due) & undisputed, 0.0),
-        value_within_terms=value.where(df["paid_date"] <= df["due_date"], 0.0),
+        value_w30t_undisputed=value.where(w30t & undisputed, 0.0),
+        value_within_terms=value.where(within_terms, 0.0),
         d31_60=(days > 30) & (days <= 60),
         d61=days > 60,
         value_31_60=value.where((days > 30) & (days <= 60), 0.0),
@@ -225,7 +234,7 @@ def run_pandas(path: str | Path, periods: pl.DataFrame) -> "pd.DataFrame":  # no
     out = pd.concat(frames, ignore_index=True)
     out["supplier_size_band"] = out["supplier_size_band"].fillna("all")
     total = out["invoice_value_gbp"]
-    pct_cols = [c for c in out.columns if c.endswith("_pct") and c.startswith(("paid", "disp", "within"))]
+    pct_cols = [c for c in out.columns if c.endswith("_pct")]  # the means of 0/1 flags so far
     out[pct_cols] = out[pct_cols] * 100
     out = out.assign(
         **{f"paid_within_{d}_days_value_pct": out[f"value_{d}"] / total * 100 for d in BUCKET_DAYS},
@@ -241,7 +250,8 @@ def run_pandas(path: str | Path, periods: pl.DataFrame) -> "pd.DataFrame":  # no
 METRIC_COLUMNS = [
     "buyer_org_id", "period", "supplier_size_band", "invoice_count", "invoice_value_gbp",
     "mean_days_to_pay", "median_days_to_pay", "p90_days_to_pay",
-    *[c for d in BUCKET_DAYS for c in (f"paid_within_{d}_days_pct", f"paid_within_{d}_days_value_pct")],
+    *[c for d in BUCKET_DAYS
+      for c in (f"paid_within_{d}_days_pct", f"paid_within_{d}_days_value_pct")],
     "paid_31_to_60_days_pct", "paid_over_60_days_pct", "paid_31_to_60_days_value_gbp",
     "paid_over_60_days_value_gbp", "paid_within_30_days_value_gbp", "paid_within_terms_pct",
     "paid_within_terms_value_pct", "disputed_pct", "within_30_or_terms_pct",
@@ -269,10 +279,11 @@ def max_rel_diff(a: pl.DataFrame, b: pl.DataFrame) -> float:
         return float("inf")
     worst = 0.0
     for c in METRIC_COLUMNS[3:]:
-        x, y = a[c].to_numpy(), b[c].to_numpy()
-        both_nan = (x != x) & (y != y)
-        diff = abs(x - y) / (abs(y).clip(1.0))  # relative above 1, absolute below
-        diff[both_nan] = 0.0
+        x, y = a[c].to_numpy(), b[c].to_numpy()  # nulls become NaN: "no figure" either way
+        nx, ny = np.isnan(x), np.isnan(y)
+        diff = np.abs(x - y) / np.abs(y).clip(1.0)  # relative above 1, absolute below
+        diff[nx & ny] = 0.0
+        diff[nx ^ ny] = np.inf
         worst = max(worst, float(diff.max()) if len(diff) else 0.0)
     return worst
 
@@ -296,7 +307,7 @@ def parse_size(text: str) -> int:
 
 
 def make_data(n: int, path: Path, seed: int = SEED) -> Path:
-    """Write ``n`` synthetic canonical invoices to ``path`` (in 1M chunks of distinct seeds), once."""
+    """Write ``n`` synthetic canonical invoices to ``path`` once, in 1M chunks of distinct seeds."""
     from lainbench import demo
 
     if path.exists():
@@ -305,7 +316,8 @@ def make_data(n: int, path: Path, seed: int = SEED) -> Path:
     chunks = []
     for i, start in enumerate(range(0, n, CHUNK)):
         part = demo.invoices(min(CHUNK, n - start), seed + i)
-        chunks.append(part.with_columns(pl.format("C{}-{}", pl.lit(i), "invoice_id").alias("invoice_id")))
+        unique_id = pl.format("C{}-{}", pl.lit(i), "invoice_id").alias("invoice_id")
+        chunks.append(part.with_columns(unique_id))
     tmp = path.with_name(f".{path.name}.tmp")
     pl.concat(chunks).write_parquet(tmp)
     tmp.replace(path)
@@ -438,8 +450,9 @@ def report(n: int, path: Path, engines: list[str], repeat: int, work_dir: Path) 
         results[engine] = pl.read_parquet(out)
         out.unlink()
     base = "lainbench" if "lainbench" in figures else engines[0]
-    lines = [f"  {'engine':<10} {'best s':>8} {'cpu s':>7} {'runs s':>20} {'peak MiB':>9} "
-             f"{'x ' + base:>12}  same numbers as {base}"]
+    header = (f"  {'engine':<10} {'best s':>8} {'cpu s':>7} {'runs s':>20} {'peak MiB':>9} "
+              f"{'x ' + base:>12}  same numbers as {base}")
+    lines = [header]
     for engine, f in figures.items():
         diff = max_rel_diff(results[engine], results[base])
         runs = " ".join(f"{t:.2f}" for t in f["times"])
