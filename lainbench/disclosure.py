@@ -13,9 +13,9 @@ from the invoices of the suppliers paid in it. A cell is **sensitive**, and supp
 A cell with no contributing supplier is not sensitive: it says nothing about any supplier.
 
 Suppressed figures are set to null and the row is marked (``suppressed``, ``suppression_note``).
-In a table whose parts add up to a shown total (size bands within a member and period), one
-suppressed part could be recovered by subtraction, so :func:`secondary` suppresses the next-smallest
-part as well (*secondary suppression*); when the total itself is suppressed, every part is.
+In a table whose parts add up to a total (size bands within a member and period), a lone
+suppressed figure could be recovered by subtraction (a part) or addition (the total), so
+:func:`secondary` suppresses the smallest shown part as well (*secondary suppression*).
 
 The inputs are per-cell counts such as :func:`lainbench.payments.disclosure_counts` gives:
 ``supplier_count``, ``largest_supplier_value_share_pct`` and, for n = 2 or the p% rule,
@@ -153,14 +153,13 @@ def flag(counts: pl.DataFrame, rules: DisclosureRules | None = None) -> pl.DataF
 
 def secondary(flags: pl.DataFrame, group: Sequence[str], part: str, total: str = "all",
               size: str = "supplier_count") -> pl.DataFrame:
-    """Suppress more cells so no suppressed part can be recovered from its group's total.
+    """Suppress more cells so no suppressed figure can be worked out from the others.
 
-    ``flags`` holds one row per cell with ``sensitive`` and ``rule`` (from :func:`flag`); rows
-    whose ``part`` equals ``total`` are the group totals. Within each ``group``:
-
-    * when the total is sensitive, every part is too (rule ``parent`` where not already flagged);
-    * when exactly one part is sensitive and the total is shown, the smallest other part (fewest
-      ``size``) is suppressed with rule ``secondary``.
+    ``flags`` holds one row per cell with ``sensitive`` and ``rule`` (from :func:`flag`); within
+    each ``group`` the row whose ``part`` equals ``total`` is the sum of the other rows. A group
+    with exactly one suppressed cell (a part under a shown total, or the total above shown parts)
+    leaks it by subtraction or addition, so the smallest shown part (fewest ``size``) is
+    suppressed too, with rule ``secondary``.
 
     >>> f = pl.DataFrame({"m": ["A"] * 4, "band": ["all", "micro", "small", "large"],
     ...     "supplier_count": [30, 2, 8, 20], "sensitive": [False, True, False, False],
@@ -169,25 +168,15 @@ def secondary(flags: pl.DataFrame, group: Sequence[str], part: str, total: str =
     [('all', None), ('micro', 'threshold'), ('small', 'secondary'), ('large', None)]
     """
     keys = list(group)
-    totals = flags.filter(pl.col(part) == total).select(
-        *keys, pl.col("sensitive").alias("__total_sensitive"))
-    parts = flags.filter(pl.col(part) != total).join(totals, on=keys, how="left", nulls_equal=True)
-    parts = parts.with_columns(pl.col("__total_sensitive").fill_null(False))
-    # parent rule: the total is suppressed, so every part goes too
-    parts = parts.with_columns(
-        pl.when(pl.col("__total_sensitive") & ~pl.col("sensitive")).then(pl.lit("parent"))
-        .otherwise(pl.col("rule")).alias("rule"))
-    parts = parts.with_columns(pl.col("rule").is_not_null().alias("sensitive"))
-    # secondary rule: exactly one suppressed part under a shown total
-    n_sens = pl.col("sensitive").sum().over(keys)
+    hidden = pl.col("sensitive").sum().over(keys)
     order = pl.struct(pl.col(size).fill_null(0), pl.col(part)).rank("ordinal").over(
-        keys + ["sensitive"])
-    pick = ~pl.col("__total_sensitive") & (n_sens == 1) & ~pl.col("sensitive") & (order == 1)
-    parts = parts.with_columns(
+        keys + ["__shown_part"])
+    out = flags.with_columns(
+        (~pl.col("sensitive") & (pl.col(part) != total)).alias("__shown_part"))
+    pick = (hidden == 1) & pl.col("__shown_part") & (order == 1)
+    return out.with_columns(
         pl.when(pick).then(pl.lit("secondary")).otherwise(pl.col("rule")).alias("rule"),
-    ).with_columns(pl.col("rule").is_not_null().alias("sensitive")).drop("__total_sensitive")
-    out = pl.concat([flags.filter(pl.col(part) == total), parts.select(flags.columns)])
-    return out
+    ).with_columns(pl.col("rule").is_not_null().alias("sensitive")).drop("__shown_part")
 
 
 def apply(table: pl.DataFrame, flags: pl.DataFrame, keys: Sequence[str],
