@@ -39,6 +39,7 @@ import polars as pl
 from lainbench.config import resolve
 from lainbench.errors import ParamsError, SchemaError
 from lainbench.params import ParameterFile, load
+from lainbench.schemas import _from_pandas_if_needed
 
 ASSUMPTIONS_FILE = "params/cashflow_assumptions.yaml"
 
@@ -287,17 +288,8 @@ def delay_profile(name: str, path: str = ASSUMPTIONS_FILE) -> LognormalDelay:
 
 
 def _as_polars(frame) -> pl.DataFrame:
-    if isinstance(frame, pl.LazyFrame):
-        return frame.collect()
-    if isinstance(frame, pl.DataFrame):
-        return frame
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pd = None
-    if pd is not None and isinstance(frame, pd.DataFrame):
-        return pl.from_pandas(frame)
-    raise SchemaError(f"expected a polars or pandas DataFrame, got {type(frame).__name__}")
+    """A polars frame from a polars (lazy) or pandas one (pandas at the edge only)."""
+    return frame.collect() if isinstance(frame, pl.LazyFrame) else _from_pandas_if_needed(frame)
 
 
 def invoice_days_late(invoices) -> pl.DataFrame:
