@@ -122,6 +122,8 @@ class PackSpec(BaseModel):
     seed: int = 20260401
     excel: bool = True
     jobs: int | None = Field(None, ge=1, description="parallel runs; default all cores")
+    fresh_kernels: bool = Field(
+        False, description="a new kernel for every run, instead of one per worker reset between runs")
 
     _lists = field_validator("network", "per_member", mode="before")(_notebooks)
 
@@ -415,6 +417,143 @@ def _swap_in(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+# One kernel per worker process, reused across that worker's runs: each notebook still runs top to
+# bottom from a clean namespace (``%reset -f``, working directory and execution count reset), but
+# imports, the vega bundle and kernel start-up are paid once per worker instead of once per run.
+# A failed run, a dead kernel or MAX_RUNS_PER_KERNEL runs start a fresh kernel.
+MAX_RUNS_PER_KERNEL = 30
+REUSE_ENGINE = "lainbench-reuse"
+RESET_CODE = f"""
+import os as _lb_os
+_lb_os.chdir({str(PROJECT_ROOT)!r})
+del _lb_os
+get_ipython().run_line_magic("reset", "-f")
+get_ipython().execution_count = 1
+get_ipython().kernel.execution_count = 0
+"""
+_WORKER: dict[str, Any] = {"km": None, "runs": 0, "atexit": False}
+
+
+def _kernel_config() -> Any:
+    from traitlets.config import Config
+
+    from lainbench import runner
+
+    config = Config()
+    config.KernelManager.transport_encryption = "auto" if runner._has_curve() else "disabled"
+    return config
+
+
+def _register_reuse_engine() -> str:
+    """A papermill engine that runs a notebook in the kernel it is given (``km=``), resetting the
+    kernel's namespace first and closing its client afterwards."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    from jupyter_core.utils import run_sync
+
+    if papermill_engines._engines.get(REUSE_ENGINE):
+        return REUSE_ENGINE
+
+    class ResetClient(PapermillNotebookClient):
+        async def async_start_new_kernel_client(self):  # noqa: ANN202 - nbclient's signature
+            kc = await super().async_start_new_kernel_client()
+            reply = await self.async_wait_for_reply(
+                kc.execute(RESET_CODE, silent=True, store_history=False))
+            if reply is None or reply["content"].get("status") != "ok":
+                raise RuntimeError("could not reset the reused kernel's namespace")
+            return kc
+
+        start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    class ReuseEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,  # noqa: ANN001
+                                     stdout_file=None, stderr_file=None, start_timeout=60,
+                                     execution_timeout=None, **kwargs):
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                safe, timeout=execution_timeout or kwargs.get("timeout"),
+                startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
+                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            client = ResetClient(nb_man, **final)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+                    client.kc = None
+
+    papermill_engines.register(REUSE_ENGINE, ReuseEngine)
+    return REUSE_ENGINE
+
+
+def _stop_worker_kernel() -> None:
+    from jupyter_core.utils import run_sync
+
+    km, _WORKER["km"] = _WORKER["km"], None
+    if km is not None:
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+
+def _worker_kernel(kernel_name: str) -> Any:
+    """This worker's kernel, started on first use (and again after a failure or many runs)."""
+    import atexit
+
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = _WORKER["km"]
+    if km is not None and _WORKER["runs"] < MAX_RUNS_PER_KERNEL and run_sync(km.is_alive)():
+        return km
+    _stop_worker_kernel()
+    km = AsyncKernelManager(kernel_name=kernel_name, config=_kernel_config())
+    run_sync(km.start_kernel)(cwd=str(PROJECT_ROOT))
+    _WORKER.update(km=km, runs=0)
+    if not _WORKER["atexit"]:
+        atexit.register(_stop_worker_kernel)
+        _WORKER["atexit"] = True
+    return km
+
+
+def execute_in_worker_kernel(name: str, values: dict[str, Any], out_path: Path,
+                             kernel_name: str) -> None:
+    """Like :func:`lainbench.runner.execute`, in this worker's reused kernel (see above)."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from lainbench.config import NOTEBOOKS_DIR
+    from lainbench.errors import RunError
+    from lainbench.runner import entry
+
+    src = NOTEBOOKS_DIR / entry(name).filename
+    engine = _register_reuse_engine()
+    km = _worker_kernel(kernel_name)
+    _WORKER["runs"] += 1
+    tmp = out_path.with_name(f".{out_path.stem}.running.ipynb")
+    try:
+        pm.execute_notebook(str(src), str(tmp), parameters=values, kernel_name=kernel_name,
+                            engine_name=engine, km=km, cwd=str(PROJECT_ROOT), progress_bar=False,
+                            log_output=False)
+    except PapermillExecutionError as exc:
+        _stop_worker_kernel()
+        failed = out_path.with_name(f"{out_path.stem}.failed.ipynb")
+        if tmp.exists():
+            tmp.replace(failed)
+        raise RunError(f"notebook {src.name} failed in cell {exc.exec_count}: {exc.ename}: "
+                       f"{exc.evalue} (executed copy with the error: {failed})") from None
+    except BaseException:
+        _stop_worker_kernel()
+        raise
+    tmp.replace(out_path)
+
+
 def execute_run(task: dict[str, Any]) -> dict[str, Any]:
     """Execute one run into its staging folder, export its report, then move it into place.
 
@@ -435,7 +574,10 @@ def execute_run(task: dict[str, Any]) -> dict[str, Any]:
     status, error = "ok", None
     try:
         nb = staging / f"{name}.ipynb"
-        runner.execute(name, values, nb, kernel_name=task.get("kernel_name"))
+        if task.get("reuse_kernel"):
+            execute_in_worker_kernel(name, values, nb, task["kernel_name"])
+        else:
+            runner.execute(name, values, nb, kernel_name=task.get("kernel_name"))
         runner.html_report(nb, staging / f"{name}.html")
     except Exception as exc:  # noqa: BLE001 - any failure is recorded, the pack goes on
         status = "failed"
@@ -655,7 +797,7 @@ def build(spec_path: str | Path, out: str | Path = "reports/pack", *, jobs: int 
         return f"done {counts['ok']}, running {counts['running']}, failed {counts['failed']}"
 
     def postfix(running: int) -> None:
-        if running != counts["running"] or not bar.postfix:
+        if running != counts["running"] or not getattr(bar, "postfix", None):
             counts["running"] = running
             bar.set_postfix_str(status_text())
 
@@ -668,39 +810,45 @@ def build(spec_path: str | Path, out: str | Path = "reports/pack", *, jobs: int 
             "staging": str(staging_root / safe), "final": str(r.out_dir),
             "failed": str(p.out / "failed" / r.run_id.removeprefix("runs/")),
             "kernel_name": kernel, "packages": versions,
+            "reuse_kernel": not p.spec.fresh_kernels,
         })
+    pool = (ProcessPoolExecutor(max_workers=n_jobs, mp_context=get_context("spawn"))
+            if tasks else None)
     try:
-        if tasks:
-            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=get_context("spawn")) as pool:
-                pending = {pool.submit(execute_run, t): t for t in tasks}
-                postfix(0)
-                while pending:
-                    done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        task = pending.pop(fut)
-                        try:
-                            rec = fut.result()
-                        except Exception as exc:  # noqa: BLE001 - a crashed worker
-                            rec = {k: task[k] for k in ("run_id", "notebook", "scope", "member",
-                                                        "parameters", "input_hashes", "key")}
-                            rec.update(status="failed", error=f"{type(exc).__name__}: {exc}",
-                                       started=None, ended=_now(), outputs=[])
-                        rec["packages"] = versions
-                        records[rec["run_id"]] = rec
-                        counts["ok" if rec["status"] == "ok" else "failed"] += 1
-                        bar.update(1)
-                        word = "ok    " if rec["status"] == "ok" else "FAILED"
-                        counts["running"] = min(n_jobs, len(pending))
-                        say(f"  {word} [{len(records)}/{len(p.runs)}] {rec['run_id']} "
-                            f"({rec.get('seconds', 0):.1f} s; {status_text()})"
-                            + (f": {rec['error']}" if rec.get("error") else ""))
-                        _write_json(p.out / MANIFEST, manifest("running"))
-                    running = sum(1 for f in pending if f.running())
-                    postfix(min(running, n_jobs))
-    except KeyboardInterrupt:
+        pending = {pool.submit(execute_run, t): t for t in tasks} if pool else {}
+        postfix(0)
+        while pending:
+            done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for fut in done:
+                task = pending.pop(fut)
+                try:
+                    rec = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a crashed worker
+                    rec = {k: task[k] for k in ("run_id", "notebook", "scope", "member",
+                                                "parameters", "input_hashes", "key")}
+                    rec.update(status="failed", error=f"{type(exc).__name__}: {exc}",
+                               started=None, ended=_now(), outputs=[])
+                rec["packages"] = versions
+                records[rec["run_id"]] = rec
+                counts["ok" if rec["status"] == "ok" else "failed"] += 1
+                bar.update(1)
+                word = "ok    " if rec["status"] == "ok" else "FAILED"
+                counts["running"] = min(n_jobs, len(pending))
+                say(f"  {word} [{len(records)}/{len(p.runs)}] {rec['run_id']} "
+                    f"({rec.get('seconds', 0):.1f} s; {status_text()})"
+                    + (f": {rec['error']}" if rec.get("error") else ""))
+                _write_json(p.out / MANIFEST, manifest("running"))
+            postfix(min(sum(1 for f in pending if f.running()), n_jobs))
+    except BaseException:
+        # interrupted (Ctrl-C reaches the workers and kernels too): stop queued runs, record
+        # what finished; --resume picks up from here
+        if pool:
+            pool.shutdown(wait=False, cancel_futures=True)
         bar.close()
         _write_json(p.out / MANIFEST, manifest("interrupted"))
         raise
+    if pool:
+        pool.shutdown(wait=True)
     bar.close()
     shutil.rmtree(staging_root, ignore_errors=True)
 
