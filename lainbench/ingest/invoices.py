@@ -360,19 +360,21 @@ def _decide_date_order(lf: pl.LazyFrame, date_sources: dict[str, tuple[str, str]
         return "dmy", None
 
     def evidence(frame: pl.LazyFrame) -> dict[str, Any]:
+        cols = {canon: src for canon, (src, _) in date_sources.items()}
+        frame = frame.select([V.clean(pl.col(src)).alias(f"__v_{canon}")
+                              for canon, src in cols.items()])
+        frame = frame.with_columns([V.date_order_evidence(pl.col(f"__v_{c}")).alias(f"__e_{c}")
+                                    for c in cols])
         exprs = []
-        for canon, (src, _) in date_sources.items():
-            ev = V.date_order_evidence(pl.col(src))
+        for c in cols:
+            v, e = pl.col(f"__v_{c}"), pl.col(f"__e_{c}")
             exprs += [
-                (ev == "dmy").sum().alias(f"{canon}|dmy"),
-                (ev == "mdy").sum().alias(f"{canon}|mdy"),
-                V.is_numeric_date(pl.col(src)).sum().alias(f"{canon}|numeric"),
-                pl.when(V.is_numeric_date(pl.col(src))).then(V.clean(pl.col(src)))
-                .drop_nulls().first().alias(f"{canon}|example"),
-                pl.when(ev == "dmy").then(V.clean(pl.col(src))).drop_nulls().first()
-                .alias(f"{canon}|dmy_example"),
-                pl.when(ev == "mdy").then(V.clean(pl.col(src))).drop_nulls().first()
-                .alias(f"{canon}|mdy_example"),
+                (e == "dmy").sum().alias(f"{c}|dmy"),
+                (e == "mdy").sum().alias(f"{c}|mdy"),
+                v.str.contains(V.NUMERIC_RE).sum().alias(f"{c}|numeric"),
+                v.filter(v.str.contains(V.NUMERIC_RE)).first().alias(f"{c}|example"),
+                v.filter(e == "dmy").first().alias(f"{c}|dmy_example"),
+                v.filter(e == "mdy").first().alias(f"{c}|mdy_example"),
             ]
         return frame.select(exprs).collect().row(0, named=True)
 
@@ -441,11 +443,11 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
     src = [f"__s{i}" for i in range(len(plan.headers))] + list(plan.extras)
     canons = [c for c in MAPPABLE if c in plan.matched or c in plan.derived_from]
     mapped = sorted({plan.internal(c) for c in canons}, key=src.index)
-    other = [c for c in src if c not in mapped]
+    other = [c for c in src if c not in mapped and c not in plan.extras]
     date_canons = [c for c in DATE_COLUMNS if c in plan.matched]
     # 1. hash of the raw row (exact duplicates); mapped cells cleaned once
     lf = lf.with_columns(pl.struct(src).hash(20260401).alias("__hash"))
-    lf = lf.with_columns([V.clean(pl.col(c)) for c in mapped])
+    lf = lf.with_columns([V.clean(pl.col(c)) for c in [*mapped, *plan.extras]])
     # 2. row kinds: blank, or a total label with no dates (other cells only looked at then)
     dates_in = [plan.internal(c) for c in date_canons]
     no_dates = (pl.all_horizontal([pl.col(c).is_null() for c in dates_in]) if dates_in
@@ -463,13 +465,16 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
     # 3. dates (native parser first, one regex for the rest)
     lf = V.with_dates(lf, {c: plan.internal(c) for c in date_canons}, plan.order,
                       plan.min_year, plan.max_year, problem_prefix="__date_problem_")
+    # 4. money (each cell scanned once)
+    lf = V.with_amounts(lf, {c: plan.internal(c) for c in AMOUNT_COLUMNS if c in canons})
 
     typed: dict[str, pl.Expr] = {}
     checks: list[tuple[str | None, pl.Expr, pl.Expr]] = []  # (shown column, reason, value)
 
-    def unreadable(canon: str, message: str) -> None:
+    def unreadable(canon: str, message: str, parsed: pl.Expr | None = None) -> None:
         raw = pl.col(plan.internal(canon))
-        checks.append((plan.shown(canon), pl.when(raw.is_not_null() & pl.col(canon).is_null())
+        value = pl.col(canon) if parsed is None else parsed
+        checks.append((plan.shown(canon), pl.when(raw.is_not_null() & value.is_null())
                        .then(pl.lit(message)), raw))
 
     for canon in canons:
@@ -481,7 +486,7 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
                 typed[canon] = pl.col(canon)
                 checks.append((plan.shown(canon), pl.col(f"__date_problem_{canon}"), r))
         elif canon in AMOUNT_COLUMNS:
-            typed[canon] = V.parse_amount(r)
+            typed[canon] = pl.col(canon)
             unreadable(canon, "not an amount (expected e.g. 1234.50, £1,234.50, -12.00 or (12.00))")
         elif canon == "agreed_terms_days":
             typed[canon] = V.parse_terms_days(r)
@@ -490,8 +495,10 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
             typed[canon] = V.parse_bool(r)
             unreadable(canon, "not a yes/no value (expected TRUE/FALSE, Yes/No, Y/N or 1/0)")
         elif canon == "is_credit_note":
-            typed[canon] = V.parse_bool(r, CREDIT_TRUE, CREDIT_FALSE)
-            unreadable(canon, "not a credit-note flag (expected Credit Note/Invoice, CRN/INV, Y/N)")
+            flag = V.parse_bool(r, CREDIT_TRUE, CREDIT_FALSE)
+            typed[canon] = flag
+            unreadable(canon, "not a credit-note flag (expected Credit Note/Invoice, CRN/INV, Y/N)",
+                       flag)
         elif canon == "supplier_size_band":
             low = r.str.to_lowercase()
             typed[canon] = (pl.when(low.is_in(list(SIZE_BANDS))).then(low)

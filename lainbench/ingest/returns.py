@@ -130,6 +130,7 @@ PPN_FIELDS: list[tuple[str, Rule]] = [
     ("period_start", _any("start", "from")),
     ("period_end", _any("end date", "period end")),
     ("org_name", _any("department", "organisation", "organization", "body")),
+    ("avg_days_to_pay", _any("average", "mean")),
     ("_period", _any("quarter", "period", "month", "year", "")),
 ]
 FIELDS = {"pa2023_pcn": PCN_FIELDS, "pcr_reg113": REG113_FIELDS, "ppn_05_15": PPN_FIELDS}
@@ -154,6 +155,8 @@ def _match(headers: list[object], rules: list[tuple[str, Rule]]) -> dict[int, st
     used: set[str] = set()
     for j, h in enumerate(headers):
         text = _norm(h) if not _empty(h) else ""
+        if text and not re.search(r"[a-z]", text):
+            continue  # a number or a date is never a header
         for fld, rule in rules:
             if fld in used:
                 continue
@@ -289,7 +292,7 @@ def _vertical(rows: list[list[Any]], kind: str) -> _Records:
             out.skip("form line")
         else:
             out.skip("title")
-    if _header_score({0: f for f in rec}) < 1 or not rec:
+    if _header_score(dict(enumerate(rec))) < 1:
         return out
     out.skipped["form line"] -= 1  # the form is one record
     rec["__line"] = first_line
@@ -442,7 +445,8 @@ def _typed(df: pl.DataFrame, kind: str, name: str, org_id: str | None, org_name:
            org_type: str | None, date_order: str, rows_read: int, skipped: dict[str, int],
            notes: list[str], dataset: str) -> IngestResult:
     if df.height == 0:
-        return finish(pl.DataFrame({ROW: []}, schema={ROW: pl.Int64}), empty_rejects(),
+        return finish(ORG_PAYMENT_PERFORMANCE.empty().with_columns(pl.lit(0, pl.Int64).alias(ROW)),
+                      empty_rejects(),
                       ORG_PAYMENT_PERFORMANCE, rows_read=rows_read, source_file=name,
                       source_dataset=dataset, skipped=skipped, notes=notes)
     t = V.thresholds()

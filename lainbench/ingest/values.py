@@ -76,24 +76,63 @@ def clean(expr: pl.Expr) -> pl.Expr:
 def parse_amount(expr: pl.Expr) -> pl.Expr:
     """A money amount in GBP, rounded to pence; credits may be written ``-12``, ``(12)``,
     ``12-``, ``12 CR`` or ``-£12``. ``£``/``GBP`` and thousands separators are accepted.
+    (For big frames :func:`with_amounts` is faster: it reads each cell once.)
 
     >>> pl.DataFrame({"x": ["12-", "GBP 1,000", "1,00", "$5", "1.5E+03"]}).select(
     ...     parse_amount(pl.col("x")))["x"].to_list()
     [-12.0, 1000.0, None, None, 1500.0]
     """
-    s = clean(expr).str.to_uppercase()
-    neg = (
-        s.str.contains(r"^\(.*\)$") | s.str.contains(r"^(?:GBP|£)?\s*[-\u2212]")
-        | s.str.contains(r"-$") | s.str.contains(r"\bCR\.?$")
-    )
-    body = (
-        s.str.replace_all(r"\bCR\.?$|\bDR\.?$|GBP|£|[\s()]", "")
-        .str.replace(r"^[-\u2212+]", "").str.replace(r"-$", "")
-    )
-    ok = body.str.contains(_AMOUNT_BODY_RE)
-    value = body.str.replace_all(",", "").cast(pl.Float64, strict=False)
-    value = pl.when(neg).then(-value).otherwise(value).round(2)
-    return pl.when(ok).then(value).otherwise(None).name.keep()
+    s = clean(expr).str.replace_all(r"(?i)£|GBP|\s", "")
+    value = _amount_from_groups(s.str.extract_groups(AMOUNT_RE))
+    return value.round(2, mode="half_away_from_zero").name.keep()
+
+
+# One pass over a money cell once "£", "GBP" and spaces are gone. Groups: 1 leading sign,
+# 2 "(", 3 sign inside, 4 digits (with or without thousands commas), 5 exponent, 6 ")",
+# 7 trailing "-", 8 CR/DR.
+AMOUNT_RE = (r"(?i)^([-\u2212+])?(\()?([-\u2212])?(\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)"
+             r"(E[+-]?\d+)?(\))?(-)?(CR|DR)?\.?$")
+
+
+def _amount_from_groups(g: pl.Expr) -> pl.Expr:
+    """The signed amount from :data:`AMOUNT_RE` groups (null if brackets do not pair up)."""
+    digits = g.struct.field("4").str.replace_all(",", "")
+    number = pl.concat_str([digits, g.struct.field("5").fill_null("")]).cast(
+        pl.Float64, strict=False)
+    opened, closed = g.struct.field("2").is_not_null(), g.struct.field("6").is_not_null()
+    neg = (g.struct.field("1").is_in(["-", "\u2212"]).fill_null(False)
+           | (opened & closed) | g.struct.field("3").is_not_null()
+           | g.struct.field("7").is_not_null()
+           | (g.struct.field("8").str.to_uppercase() == "CR").fill_null(False))
+    return pl.when(opened == closed).then(pl.when(neg).then(-number).otherwise(number))
+
+
+def with_amounts(frame: pl.LazyFrame | pl.DataFrame, columns: dict[str, str]):
+    """Add money columns to ``frame`` (``columns``: new column -> source column), read as
+    :func:`parse_amount` does, with each cell scanned once; the fast way for big frames.
+
+    >>> f = pl.DataFrame({"raw": ["£1,234.50", "(12.00)", "45.10 CR", "12-", "1,00", None]})
+    >>> with_amounts(f, {"gbp": "raw"})["gbp"].to_list()
+    [1234.5, -12.0, -45.1, -12.0, None, None]
+    """
+    names = list(columns)
+    c_ = {c: f"__ac_{i}" for i, c in enumerate(names)}
+    f_ = {c: f"__af_{i}" for i, c in enumerate(names)}
+    g_ = {c: f"__ag_{i}" for i, c in enumerate(names)}
+    frame = frame.with_columns([
+        clean(pl.col(src)).str.replace_all(r"(?i)£|GBP|\s", "").alias(c_[c])
+        for c, src in columns.items()])
+    frame = frame.with_columns([
+        pl.when(pl.col(c_[c]).str.contains(r"^[-+]?\d+(?:\.\d+)?$"))
+        .then(pl.col(c_[c]).cast(pl.Float64, strict=False)).alias(f_[c]) for c in names])
+    frame = frame.with_columns([
+        pl.when(pl.col(f_[c]).is_null()).then(pl.col(c_[c])).str.extract_groups(AMOUNT_RE)
+        .alias(g_[c]) for c in names])
+
+    frame = frame.with_columns([
+        pl.coalesce(pl.col(f_[c]), _amount_from_groups(pl.col(g_[c]))).round(2, mode="half_away_from_zero").alias(c)
+        for c in names])
+    return frame.drop([*c_.values(), *f_.values(), *g_.values()])
 
 
 def parse_number(expr: pl.Expr) -> pl.Expr:
