@@ -30,11 +30,20 @@ Deviations from the sketch in 5.3, each for a stated reason:
   debit on day ``30j`` reduces balances from day ``30j + 1``. "Overdraft days" count the days whose
   end-of-day balance, before that day's debit, is negative (the days interest accrues).
 * Statutory interest (E6) uses the rate in force for interest starting on the scenario's
-  ``start_date`` for every invoice (one rate per scenario, as the brief asks), is counted for
-  invoices **paid within the horizon** and is worked to the penny as
+  ``start_date`` for every invoice: one rate per scenario, where the Act fixes one per debt (it
+  can change twice in a year; a small approximation that keeps the simulation vectorised). It is
+  counted for invoices **paid within the horizon** and worked to the penny as
   :func:`lainbench.late_payment.statutory_interest` does. The debt is the ex-VAT invoice ``I``.
 * The simulated average funding need (E3's counterpart) is averaged over whole billing cycles
   after the first invoice falls due (days ``W..H``), so the start-up ramp does not dilute it.
+* Random numbers: ``u`` then ``z`` (n x K each, float32) from ``default_rng(seed)``, shared by
+  every scenario run with the same seed (common random numbers), so lever comparisons are not noise.
+
+How it runs fast: :func:`simulate` evaluates each path only at its receipts and interest debits
+(the lowest balance can only fall just before a receipt or on day H); :func:`balance_bands` runs the
+full day-by-day ledger but keeps the paths' balances, net of the costs common to all paths, in a
+sorted array updated only for the paths paid that day, so daily percentiles are lookups. Both agree
+exactly with a naive day-by-day ledger (``tests/test_cashflow.py``, ``benchmarks/cashflow_mc.py``).
 
 >>> sc = SupplierScenario(statutory_rate_pct=11.75)
 >>> ss = steady_state(sc)
