@@ -664,6 +664,8 @@ class Scorecard:
         peer = self._peer(measure, higher)
         hidden = self.members.height - peer.height
         title = f"{label}, {self.period}" + (f" ({hidden} member(s) suppressed)" if hidden else "")
+        if not peer.height:
+            return suppressed_chart(title)
         return charts.ranked_bar_chart(peer, self.members, title=title, unit=unit,
                                        focus_member=self.member)
 
@@ -674,9 +676,13 @@ class Scorecard:
         label, unit, _ = _measure(measure)
         if self.is_network:
             m = self._metrics().filter(~pl.col("suppressed"))
+            if not m.height:
+                return suppressed_chart(f"{label} ({unit})")
             return charts.trend_chart(m, measure, self.members, title=f"{label} ({unit})")
         bench = self.t["network_benchmark"].filter(
             (pl.col("supplier_size_band") == "all") & (pl.col("measure") == measure))
+        if not bench.height:
+            return suppressed_chart(f"{label} ({unit})")
         return member_trend_chart(self._member_trend(), bench, measure, self.member_name,
                                   f"{label} ({unit})")
 
@@ -686,15 +692,21 @@ class Scorecard:
 
         label, unit, _ = _measure(measure)
         m = self.t["payment_metrics"].filter(~pl.col("suppressed"))
+        title = f"{label} by supplier size, {self.period} ({unit})"
         if self.is_network:
+            shown = m.filter((pl.col("period") == self.period)
+                             & pl.col("supplier_size_band").is_in(list(BANDS)))
+            if not shown.height:
+                return suppressed_chart(title)
             return charts.size_band_chart(m, self.period, measure, self.members)
         mine = m.filter((pl.col("buyer_org_id") == self.member) & (pl.col("period") == self.period)
                         & pl.col("supplier_size_band").is_in(list(BANDS)))
         bench = self.t["network_benchmark"].filter(
             (pl.col("period") == self.period) & (pl.col("measure") == measure)
             & pl.col("supplier_size_band").is_in(list(BANDS)))
-        return member_band_chart(mine, bench, measure, self.member_name,
-                                 f"{label} by supplier size, {self.period} ({unit})")
+        if not mine.height:
+            return suppressed_chart(title, f"{self.member_name}: every size band is suppressed")
+        return member_band_chart(mine, bench, measure, self.member_name, title)
 
     def interest_chart(self) -> alt.TopLevelMixin:
         """Interest and compensation owed under the Late Payment Act, per member (network)."""
@@ -703,7 +715,22 @@ class Scorecard:
         t = self.t["interest_owed"].filter(~pl.col("suppressed"))
         if not self.is_network:
             t = t.filter(pl.col("buyer_org_id") == self.member)
+        if not t.height:
+            return suppressed_chart("What late payment would owe suppliers",
+                                    f"{self.member_name}: every figure is suppressed")
         return charts.interest_chart(t, self.members)
+
+
+def suppressed_chart(title: str, message: str = "every figure is suppressed") -> alt.Chart:
+    """A placeholder chart saying why there is nothing to draw (all figures suppressed).
+
+    >>> suppressed_chart("Trend").to_dict()["mark"]["type"]
+    'text'
+    """
+    df = pl.DataFrame({"text": [f"{message} ({disclosure.MARK}): too few suppliers, or one "
+                                "supplier dominates"]})
+    return alt.Chart(df).mark_text(size=14, color="#8a5a00").encode(text="text:N").properties(
+        width=520, height=60, title=title)
 
 
 def _measure(measure: str) -> tuple[str, str, bool]:

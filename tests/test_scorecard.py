@@ -179,12 +179,19 @@ def test_network_view_marks_unavailable_columns(shared):
     assert net.targets().filter(pl.col("member") == "Beta Trust")["P1"].to_list() == ["[c]"]
 
 
-def test_charts_build_with_suppressed_members(shared):
+def test_charts_render_even_when_everything_is_suppressed(shared, tmp_path):
+    from lainbench import charts
+
+    # B is wholly suppressed, and so is every interest figure: each chart must still render
+    # (an empty layered chart made vl-convert fail with "SVG has an invalid size")
     for who in (None, "A", "B"):
         sc = scorecard.Scorecard.from_tables(shared.tables, who)
-        for chart in (sc.ranked_chart(), sc.trend_chart(), sc.size_band_chart(),
-                      sc.interest_chart()):
-            assert chart.to_dict()["$schema"]
+        for i, chart in enumerate((sc.ranked_chart(), sc.trend_chart(), sc.size_band_chart(),
+                                   sc.interest_chart())):
+            paths = charts.save(chart, tmp_path / f"{who}_{i}", formats=("png", "svg"))
+            assert all(p.stat().st_size > 0 for p in paths)
+    text = scorecard.Scorecard.from_tables(shared.tables, "B").interest_chart().to_dict()
+    assert text["mark"]["type"] == "text"
 
 
 def test_unknown_member_and_period_in_the_notebook(shared):
