@@ -358,6 +358,8 @@ def plan(spec_path: str | Path, out: str | Path) -> Plan:
                 over[k] = str(paths[k])
         if "targets_file" in fields:
             over["targets_file"] = str(resolve(spec.targets_file))
+        if "requirements_path" in fields and ins is not None:  # insurance notebook (02)
+            over["requirements_path"] = ins if ins == "demo" else str(resolve(ins))
         if "shared_dir" in fields:
             over["shared_dir"] = str(shared_dir)
         if "period" in fields:
