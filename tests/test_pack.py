@@ -271,7 +271,7 @@ def _cli(spec: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
                            str(out), *extra], capture_output=True, text=True, timeout=600)
 
 
-def test_failure_kill_and_resume(data, tmp_path):
+def test_failure_kill_and_resume(data, built, tmp_path):
     out = tmp_path / "out"
     net, east, fire, tiny = ("runs/network/member_scorecard",
                              *[f"runs/members/{m}/member_scorecard" for m in MEMBERS])
@@ -325,6 +325,14 @@ def test_failure_kill_and_resume(data, tmp_path):
     assert re.search(r"done \d+, running \d+, failed 0", done.stderr)  # progress in logs
     assert pack.check(out) == []
     assert not (out / "failed").exists()
+
+    # city_fire ran in a fresh kernel here and in a reused one in the session's pack: same tables
+    from polars.testing import assert_frame_equal
+
+    for table in ("scorecard", "targets", "trend", "interest_owed"):
+        assert_frame_equal(pl.read_parquet(out / fire / f"{table}.parquet"),
+                           pl.read_parquet(built["result"].out / fire / f"{table}.parquet"),
+                           check_exact=False, rel_tol=1e-12)
 
 
 # --- the reused kernel really starts each notebook clean -------------------------------------
