@@ -464,3 +464,13 @@ def test_duplicate_search_in_buckets_equals_one_pass():
     # 200 rows over 37 hash values: each value's first row is kept, 200 - 37 = 163 repeats
     assert one.height == 163
     assert one.filter(pl.col("__row") == 38)["__first"][0] == 1
+
+
+def test_committed_examples_match_their_generator(tmp_path):
+    """data/examples/ holds exactly what lainbench.ingest.examples writes (regenerate with
+    `python -m lainbench.ingest.examples data/examples`)."""
+    from lainbench.config import DATA_DIR
+
+    for kind, path in examples.write_examples(tmp_path).items():
+        committed = DATA_DIR / "examples" / path.name
+        assert committed.read_bytes() == path.read_bytes(), kind

@@ -9,7 +9,7 @@ person would reach written beside it in :data:`MESSY_LEDGER_ROWS`.
 >>> import tempfile
 >>> paths = write_examples(tempfile.mkdtemp())
 >>> sorted(p.name for p in paths.values())[:3]
-['eastbank_council_pcn.csv', 'kingsbridge_uni_ledger.xlsx', 'northgate_nhs_bppc.csv']
+['department_for_demo_ppn_05_15.csv', 'eastbank_council_pcn.csv', 'kingsbridge_uni_ledger.xlsx']
 """
 
 from __future__ import annotations
@@ -221,19 +221,20 @@ PPR_HEADER = (
 _TERMS = ("Unless otherwise agreed, standard payment terms are 60 days end of month from receipt "
           "of a valid invoice (demo text).")
 # report id, regime, FY start, start, end, filing, avg days, values (3), pcts (3), late value,
-# late pct, dispute pct, retention flag
+# late pct, dispute pct, retention flag. Invented figures, set a little better than what the demo
+# ledger gives for the same periods, so notebook 04 has a gap to show.
 _PPR_ROWS = (
-    ("900001", "Regime-1", "None", "10/1/2024", "3/31/2025", "4/24/2025", "49", "", "", "",
-     "38", "36", "26", "0", "24", "0", "FALSE"),
-    ("900002", "Regime-2", "4/1/2025", "4/1/2025", "9/30/2025", "10/22/2025", "47",
-     "96200000", "88400000", "41300000", "41", "36", "23", "52100000", "21", "3", "TRUE"),
-    ("900003", "Regime-2", "4/1/2025", "10/1/2025", "3/31/2026", "4/21/2026", "45",
-     "101500000", "84800000", "36900000", "44", "35", "21", "47400000", "19", "2", "TRUE"),
+    ("900001", "Regime-1", "None", "10/1/2024", "3/31/2025", "4/24/2025", "52", "", "", "",
+     "25", "52", "23", "0", "24", "0", "FALSE"),
+    ("900002", "Regime-2", "4/1/2025", "4/1/2025", "9/30/2025", "10/22/2025", "51",
+     "96200000", "188400000", "61300000", "26", "51", "23", "72100000", "23", "3", "TRUE"),
+    ("900003", "Regime-2", "4/1/2025", "10/1/2025", "3/31/2026", "4/21/2026", "52",
+     "91500000", "190800000", "66900000", "25", "52", "23", "77400000", "22", "2", "TRUE"),
     # an amended filing for the same period: the later one is the latest filing
-    ("900004", "Regime-2", "4/1/2025", "10/1/2025", "3/31/2026", "5/12/2026", "46",
-     "100900000", "85100000", "37200000", "43", "36", "21", "48000000", "20", "2", "TRUE"),
-    ("900005", "Regime-2", "4/1/2026", "4/1/2026", "9/30/2026", "10/20/2026", "44",
-     "104300000", "82600000", "33100000", "46", "35", "19", "43900000", "18", "2", "TRUE"),
+    ("900004", "Regime-2", "4/1/2025", "10/1/2025", "3/31/2026", "5/12/2026", "53",
+     "90900000", "191100000", "67200000", "24", "53", "23", "78000000", "23", "2", "TRUE"),
+    ("900005", "Regime-2", "4/1/2026", "4/1/2026", "9/30/2026", "10/20/2026", "51",
+     "94300000", "192600000", "63100000", "26", "52", "22", "69900000", "19", "2", "TRUE"),
 )
 
 

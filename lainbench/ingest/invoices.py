@@ -387,7 +387,7 @@ def _decide_date_order(lf: pl.LazyFrame, date_sources: dict[str, tuple[str, str]
     dmy, mdy, numeric = total(ev, "dmy"), total(ev, "mdy"), total(ev, "numeric")
     fix = ("set the order in a mapping file: `options: {date_order: dmy}` for UK day-first "
            "(03/02/2025 = 3 February) or `date_order: mdy`, and pass it with --mapping FILE "
-           "(or date_order=dmy in Python)")
+           "(or add --set date_order=dmy; date_order='dmy' in Python)")
     if numeric == 0 or (dmy and not mdy):
         return "dmy", None
     if mdy and not dmy:
@@ -700,8 +700,9 @@ def ingest_invoices(
         ok = live.filter(pl.all_horizontal([pl.col(w).is_null() for w in why]) if why else True)
         if dups.height:
             ok = ok.filter(~pl.col(ROW).is_in(dups[ROW].implode()))
-        accepted = _conform_lazy(add_lineage(ok.sort(ROW), source_dataset or p.name),
-                                 INVOICE_PAYMENT)
+        # the streaming engine keeps row order from scan to sink, so a big file needs no sort
+        accepted = _conform_lazy(add_lineage(ok if big else ok.sort(ROW),
+                                             source_dataset or p.name), INVOICE_PAYMENT)
         common = dict(table=INVOICE_PAYMENT, rejects=rej, rows_read=rows_read, skipped=skipped,
                       source_file=name, notes=notes)
         if big:

@@ -201,8 +201,12 @@ def _two_digit_year(y: pl.Expr) -> pl.Expr:
 
 
 def _month_number(name: pl.Expr) -> pl.Expr:
-    return name.str.to_lowercase().str.slice(0, 3).replace_strict(_MONTHS, default=None,
-                                                                   return_dtype=pl.Int32)
+    # a when/then chain rather than replace_strict, which makes polars leave the streaming engine
+    abbr = name.str.to_lowercase().str.slice(0, 3)
+    out = pl.lit(None, pl.Int32)
+    for month, number in reversed(list(_MONTHS.items())):
+        out = pl.when(abbr == month).then(pl.lit(number, pl.Int32)).otherwise(out)
+    return out
 
 
 def date_groups(expr: pl.Expr) -> pl.Expr:
