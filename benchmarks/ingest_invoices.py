@@ -136,6 +136,7 @@ def main() -> None:
         proc = subprocess.run(
             [sys.executable, __file__, "--child", str(csv_path), str(work / "out")],
             capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            check=False,
         )
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         if proc.returncode:

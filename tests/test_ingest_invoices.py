@@ -17,7 +17,11 @@ from lainbench.errors import IngestError
 from lainbench.ingest import examples
 from lainbench.ingest import values as V
 from lainbench.ingest.invoices import (
-    StagedIngestResult, _duplicate_rows, ingest_invoices, load_mapping, match_headers,
+    StagedIngestResult,
+    _duplicate_rows,
+    ingest_invoices,
+    load_mapping,
+    match_headers,
 )
 from lainbench.schemas import INVOICE_PAYMENT
 

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import polars as pl
 import pytest
 
 from lainbench import published as P
 from lainbench import runner
-from lainbench.config import SHARED_REAL_DATA
 from lainbench.errors import ParamsError
 from lainbench.ingest import examples
 from lainbench.schemas import INVOICE_PAYMENT, MEMBER, ORG_PAYMENT_PERFORMANCE
 
 D = dt.date
-CDN = re.compile(r"<script[^>]+src=[\"']https?://|cdn\.jsdelivr|unpkg\.com|cdnjs", re.I)
+CDN = re.compile(r"<script[^>]+src=[\"']https?://|cdn\.jsdelivr|unpkg\.com|cdnjs", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")

@@ -60,7 +60,13 @@ from lainbench.ingest import values as V
 from lainbench.ingest.canonical import flag_credit_notes, invoice_rule_checks
 from lainbench.ingest.common import ROW, IngestResult, add_lineage, empty_rejects
 from lainbench.ingest.tabular import (
-    check_file, find_header_row, head_rows, is_excel, open_text, read_excel_strings, unique_names,
+    check_file,
+    find_header_row,
+    head_rows,
+    is_excel,
+    open_text,
+    read_excel_strings,
+    unique_names,
 )
 from lainbench.schemas import INVOICE_PAYMENT, SIZE_BANDS, Table
 
@@ -703,8 +709,8 @@ def ingest_invoices(
         # the streaming engine keeps row order from scan to sink, so a big file needs no sort
         accepted = _conform_lazy(add_lineage(ok if big else ok.sort(ROW),
                                              source_dataset or p.name), INVOICE_PAYMENT)
-        common = dict(table=INVOICE_PAYMENT, rejects=rej, rows_read=rows_read, skipped=skipped,
-                      source_file=name, notes=notes)
+        common = {"table": INVOICE_PAYMENT, "rejects": rej, "rows_read": rows_read,
+                  "skipped": skipped, "source_file": name, "notes": notes}
         if big:
             out_path = Path(workdir) / "invoice_payment.parquet"
             accepted.sink_parquet(out_path)

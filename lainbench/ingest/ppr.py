@@ -46,8 +46,14 @@ import polars as pl
 
 from lainbench.errors import IngestError
 from lainbench.ingest import values as V
-from lainbench.ingest.common import ROW, IngestResult, check_rows, finish, make_rejects
-from lainbench.ingest.tabular import check_file, is_excel, open_text, read_excel_strings, unique_names
+from lainbench.ingest.common import ROW, IngestResult, finish, make_rejects
+from lainbench.ingest.tabular import (
+    check_file,
+    is_excel,
+    open_text,
+    read_excel_strings,
+    unique_names,
+)
 from lainbench.schemas import ORG_PAYMENT_PERFORMANCE
 
 SOURCE_DATASET = "check-payment-practices export"
@@ -349,8 +355,8 @@ def _flags(df: pl.DataFrame, have: set[str], t: dict[str, float]) -> pl.Expr:
     pcts = [col(c) for c in PCTS]
     qualifying = col("qualifying_contracts_in_period", pl.Boolean)
     flags = [
-        flag(qualifying == False, "no_qualifying_contracts"),  # noqa: E712
-        flag((qualifying != False).fill_null(True) & col("avg_days_to_pay").is_null(),  # noqa: E712
+        flag(qualifying == False, "no_qualifying_contracts"),
+        flag((qualifying != False).fill_null(True) & col("avg_days_to_pay").is_null(),
              "statistics_missing"),
         flag(pl.all_horizontal([x.is_not_null() for x in b])
              & ((pl.sum_horizontal(b) - 100).abs() > t["ppr_bucket_sum_tolerance_pct"]),
@@ -361,7 +367,7 @@ def _flags(df: pl.DataFrame, have: set[str], t: dict[str, float]) -> pl.Expr:
              "period_not_6_months"),
         flag(late_filing > t["ppr_filing_deadline_days"], "filed_late"),
         flag(late_filing < 0, "filed_before_period_end"),
-        flag((pl.col("regime") == "ppr_2025") & (qualifying != False).fill_null(True)  # noqa: E712
+        flag((pl.col("regime") == "ppr_2025") & (qualifying != False).fill_null(True)
              & col("paid_within_30_days_value_gbp").is_null(), "values_missing"),
         flag(~col("companies_house_number", pl.String).str.contains(COMPANY_NUMBER_RE)
              & col("companies_house_number", pl.String).is_not_null(), "company_number_invalid"),

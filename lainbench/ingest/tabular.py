@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 import polars as pl
 
@@ -49,7 +50,7 @@ class TextSource:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
 
-    def __enter__(self) -> TextSource:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -168,7 +169,7 @@ def excel_sheets(path: str | Path) -> list[str]:
 
     try:
         return list(fastexcel.read_excel(str(path)).sheet_names)
-    except Exception as exc:  # fastexcel raises its own error types
+    except Exception as exc:  # noqa: BLE001 - fastexcel raises its own error types
         raise IngestError(f"{path}: cannot be opened as a spreadsheet: {exc}") from None
 
 
@@ -193,7 +194,7 @@ def read_excel_strings(path: str | Path, sheet: str | int | None = None) -> pl.D
         df = reader.load_sheet(idx, header_row=None, dtypes="string").to_polars()
     except IngestError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - fastexcel/calamine raise their own error types
         raise IngestError(f"{path}: cannot be read as a spreadsheet: {exc}") from None
     return df
 

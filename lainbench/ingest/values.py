@@ -398,22 +398,22 @@ def is_total_label(expr: pl.Expr) -> pl.Expr:
 # --- periods (labels in published returns) ----------------------------------------------------
 
 _FY_RE = re.compile(
-    r"^(?:fy|ytd|financial year|year)?\s*(\d{4})\s*(?:/|-|to|–|\s)\s*(\d{4}|\d{2})$", re.I)
+    r"^(?:fy|ytd|financial year|year)?\s*(\d{4})\s*(?:/|-|to|–|\s)\s*(\d{4}|\d{2})$", re.IGNORECASE)
 _QUARTER_RE = [
     re.compile(r"^(?:q|quarter\s*)([1-4])\s*(?:of\s*)?(?:fy\s*)?(\d{4})\s*(?:/|-|to)\s*(\d{4}|\d{2})$",
-               re.I),
+               re.IGNORECASE),
     re.compile(r"^([1-4])(?:st|nd|rd|th)\s+quarter\s+(?:of\s+)?(\d{4})\s*(?:/|-|to)\s*(\d{4}|\d{2})$",
-               re.I),
-    re.compile(r"^(\d{4})\s*(?:/|-|to)\s*(\d{4}|\d{2})\s+(?:q|quarter\s*)([1-4])$", re.I),
+               re.IGNORECASE),
+    re.compile(r"^(\d{4})\s*(?:/|-|to)\s*(\d{4}|\d{2})\s+(?:q|quarter\s*)([1-4])$", re.IGNORECASE),
 ]
 _MONTH_RANGE_RE = re.compile(
     rf"^({_MONTH_NAMES})\.?\s*(\d{{4}}|\d{{2}})?\s*(?:to|-|–|until)\s*({_MONTH_NAMES})\.?\s*(\d{{4}}|\d{{2}})$",
-    re.I)
-_MONTH_RE = re.compile(rf"^({_MONTH_NAMES})\.?[\s-]*(\d{{4}}|\d{{2}})$", re.I)
+    re.IGNORECASE)
+_MONTH_RE = re.compile(rf"^({_MONTH_NAMES})\.?[\s-]*(\d{{4}}|\d{{2}})$", re.IGNORECASE)
 _YEAR_ENDED_RE = re.compile(
     rf"^(?:year|period|12 months)\s+end(?:ed|ing)\s+(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_NAMES})\s+(\d{{4}})$",
-    re.I)
-_YEAR_RE = re.compile(r"^(?:calendar year|year|cy)?\s*(\d{4})$", re.I)
+    re.IGNORECASE)
+_YEAR_RE = re.compile(r"^(?:calendar year|year|cy)?\s*(\d{4})$", re.IGNORECASE)
 
 
 def _year(text: str) -> int:
