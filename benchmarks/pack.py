@@ -62,9 +62,9 @@ def floor_run(kernel: str, with_bundle: bool, tmp: Path, repeat: int = 3) -> flo
     """Median wall time of a papermill run doing only the scorecard's parameters and imports."""
     import nbformat
     import papermill as pm
+    from traitlets.config import Config
 
     from lainbench.runner import _has_curve
-    from traitlets.config import Config
 
     cells = [nbformat.v4.new_code_cell('shared_dir = ""\nmember = None\nperiod = "latest"\n'
                                        'output_dir = ""'),
@@ -128,7 +128,6 @@ def main() -> None:
 
         if not args.skip_loop:
             import papermill as pm
-
             from traitlets.config import Config
 
             config = Config()

@@ -61,7 +61,7 @@ class PageInfo:
     title: str
     period: str
     description: str = ""
-    generated: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc)
+    generated: str = field(default_factory=lambda: dt.datetime.now(dt.UTC)
                            .isoformat(timespec="seconds"))
     version: str = ""
     rules: str = ""
@@ -119,8 +119,8 @@ def render_index(info: PageInfo, headline: pl.DataFrame,
     if info.failed:
         parts.append(f'<p class="failed">{len(info.failed)} report(s) failed: '
                      f"{_e(', '.join(info.failed))}. Their errors are in {_e(info.manifest)}.</p>")
-    files = [f'<li><a href="{_e(info.manifest)}">manifest.json</a>: what went in (input hashes, '
-             "parameters, package versions) and what came out (every file with its sha256)</li>"]
+    files = [(f'<li><a href="{_e(info.manifest)}">manifest.json</a>: what went in (input hashes, '
+              "parameters, package versions) and what came out (every file with its sha256)</li>")]
     if info.workbook:
         files.append(f'<li><a href="{_e(info.workbook)}">{_e(info.workbook)}</a>: the pack\'s tables '
                      "for finance teams (one sheet per table, units in the headers)</li>")
@@ -184,7 +184,6 @@ def headline_chart_svg(headline: pl.DataFrame, measure: str = "paid_within_30_da
     """A static SVG bar chart of ``measure`` per member (suppressed members left out)."""
     import altair as alt
     import vl_convert as vlc
-
     from altair.utils._importers import vl_version_for_vl_convert
 
     df = headline.filter(~pl.col("suppressed").fill_null(True)).select("member", measure)

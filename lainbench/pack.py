@@ -36,6 +36,7 @@ pydantic_core._pydantic_core.ValidationError: 4 validation errors for PackSpec
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -205,7 +206,7 @@ def _git_commit() -> str | None:
 
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                             text=True, timeout=10)
+                             text=True, timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -449,18 +450,17 @@ def _kernel_config() -> Any:
 def _register_reuse_engine() -> str:
     """A papermill engine that runs a notebook in the kernel it is given (``km=``), resetting the
     kernel's namespace first and closing its client afterwards."""
+    from jupyter_core.utils import run_sync
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.log import logger
     from papermill.utils import merge_kwargs, remove_args
 
-    from jupyter_core.utils import run_sync
-
     if papermill_engines._engines.get(REUSE_ENGINE):
         return REUSE_ENGINE
 
     class ResetClient(PapermillNotebookClient):
-        async def async_start_new_kernel_client(self):  # noqa: ANN202 - nbclient's signature
+        async def async_start_new_kernel_client(self):
             kc = await super().async_start_new_kernel_client()
             reply = await self.async_wait_for_reply(
                 kc.execute(RESET_CODE, silent=True, store_history=False))
@@ -472,7 +472,7 @@ def _register_reuse_engine() -> str:
 
     class ReuseEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,  # noqa: ANN001
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
                                      stdout_file=None, stderr_file=None, start_timeout=60,
                                      execution_timeout=None, **kwargs):
             kwargs = remove_args(["input_path"], **kwargs)
@@ -498,10 +498,8 @@ def _stop_worker_kernel() -> None:
 
     km, _WORKER["km"] = _WORKER["km"], None
     if km is not None:
-        try:
+        with contextlib.suppress(Exception):  # already gone
             run_sync(km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
 
 
 def _worker_kernel(kernel_name: str) -> Any:
@@ -1057,12 +1055,12 @@ def _assemble(p: Plan, stage: dict[str, Any], records: dict[str, dict[str, Any]]
     n_supp = len(stage.get("suppressions", []))
     notes = [
         f"Headline period: {stage.get('period')}. Built {_now()} by lainbench {__version__}.",
-        f"Disclosure control: {p.rules.describe()}. Suppressed figures are shown as [c] "
-        f"({n_supp} in this pack; listed on the 'suppressions' sheet).",
+        (f"Disclosure control: {p.rules.describe()}. Suppressed figures are shown as [c] "
+         f"({n_supp} in this pack; listed on the 'suppressions' sheet)."),
         "Units are in the column headers: % = per cent (0-100), £ = pounds, days, count.",
         "Network medians and ranges leave out suppressed figures.",
-        "What went in (input files with sha256 hashes, parameters, package versions) is in "
-        "manifest.json beside this workbook.",
+        ("What went in (input files with sha256 hashes, parameters, package versions) is in "
+         "manifest.json beside this workbook."),
     ]
     if p.spec.excel:
         write_workbook(shared, p.out / WORKBOOK, p.spec.title, notes)

@@ -536,11 +536,11 @@ class Scorecard:
                 better = (vals[col] > value) if higher else (vals[col] < value)
                 rank = int(better.sum()) + 1
             b = bench.filter(pl.col("measure") == col)
-            get = (lambda c: b[c][0] if b.height else None)  # noqa: E731
+            net = b.row(0, named=True) if b.height else {}
             rows.append({
                 "measure": label, "unit": unit, "member_value": value,
-                "network_median": get("network_median"), "network_min": get("network_min"),
-                "network_max": get("network_max"), "rank": rank,
+                "network_median": net.get("network_median"), "network_min": net.get("network_min"),
+                "network_max": net.get("network_max"), "rank": rank,
                 "members_ranked": vals.height, "suppressed": hidden,
             })
         return pl.DataFrame(rows, schema={
@@ -727,8 +727,8 @@ def suppressed_chart(title: str, message: str = "every figure is suppressed") ->
     >>> suppressed_chart("Trend").to_dict()["mark"]["type"]
     'text'
     """
-    df = pl.DataFrame({"text": [f"{message} ({disclosure.MARK}): too few suppliers, or one "
-                                "supplier dominates"]})
+    text = f"{message} ({disclosure.MARK}): too few suppliers, or one supplier dominates"
+    df = pl.DataFrame({"text": [text]})
     return alt.Chart(df).mark_text(size=14, color="#8a5a00").encode(text="text:N").properties(
         width=520, height=60, title=title)
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from pack_helpers import MEMBERS, TINY, supplier_strings, write_small_member_data
 
 from lainbench import payments, scorecard
 from lainbench.errors import ParamsError, SchemaError
-
-from pack_helpers import MEMBERS, TINY, supplier_strings, write_small_member_data
 
 D = dt.date.fromisoformat
 
@@ -127,7 +126,7 @@ def test_optional_parts_marked_not_available(shared):
 
 
 def test_no_shared_table_has_supplier_columns_or_values(shared, hand):
-    names, ids = supplier_strings(hand["invoices_path"])
+    names, _ = supplier_strings(hand["invoices_path"])
     for name, df in shared.tables.items():
         assert not {"supplier_id", "supplier_name", "invoice_id"} & set(df.columns), name
         text = " ".join(str(v) for c in df.columns for v in df[c].to_list())
