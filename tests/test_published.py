@@ -239,3 +239,27 @@ def test_notebook_html_offline(run, chromium):
     assert not CDN.search(html)
     containers, drawn, errors = chart_report(rendered_dom(chromium, run.html))
     assert containers >= 6 and (drawn, errors) == (containers, [])
+
+
+@pytest.mark.notebook
+def test_papermill_command_line_without_national_medians(small_demo, tmp_path):
+    """The papermill command with the shipped params file; national medians switched off, as on
+    a clone without ../shared (the notebook says so and still writes every table)."""
+    import subprocess
+    import sys
+
+    from lainbench.config import PROJECT_ROOT
+
+    args = [sys.executable, "-m", "papermill", "notebooks/04_published_payment_reports.ipynb",
+            str(tmp_path / "out.ipynb"), "-f", "params/published_payment_reports.yaml",
+            "-p", "output_dir", str(tmp_path / "tables"),
+            "-p", "members_path", str(small_demo / "member.parquet"),
+            "-p", "invoices_path", str(small_demo / "invoice_payment.parquet"),
+            "-y", "national_medians_path: null", "--no-progress-bar"]
+    done = subprocess.run(args, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "tables" / "published_vs_ledger.parquet").exists()
+    national = pl.read_parquet(tmp_path / "tables" / "published_vs_national.parquet")
+    assert national["national_median"].null_count() == national.height
+    assert "national comparison is left out" in (tmp_path / "out.ipynb").read_text()
