@@ -258,12 +258,8 @@ def plan(spec_path: str | Path, out: str | Path) -> Plan:
     All faults are gathered into one :class:`PackError` (identical faults of per-member runs are
     reported once, naming how many runs they affect).
     """
-    import polars as pl
-
-    from lainbench import disclosure, runner
-    from lainbench.payments import load_periods
+    from lainbench import disclosure, payments, runner
     from lainbench.registry import NOTEBOOKS
-    from lainbench.schemas import MEMBER
 
     spec = load_spec(spec_path)
     out = Path(out).resolve()
@@ -294,25 +290,15 @@ def plan(spec_path: str | Path, out: str | Path) -> Plan:
     members: list[str] = []
     names: dict[str, str] = {}
     if not errors:
-        try:
-            mp = paths["members_path"]
-            raw = pl.read_parquet(mp) if mp.suffix == ".parquet" else pl.read_csv(mp)
-            mdf = MEMBER.conform(raw, source=str(mp))
-            names = dict(zip(mdf["org_id"], mdf["org_name"], strict=True))
-            known = mdf["org_id"].to_list()
-            members = known if spec.members == "all" else list(spec.members)
-            unknown = [m for m in members if m not in known]
-            if unknown:
-                fail(f"members: unknown member id(s) {', '.join(unknown)}; known: {', '.join(known)}")
+        try:  # the same loading and checks the shared stage will do (members, periods, targets)
+            data = payments.prepare(*(str(paths[k]) for k in PATH_SOURCES),
+                                    str(resolve(spec.targets_file)), spec.members, spec.periods)
+            names = dict(zip(data.members["org_id"], data.members["org_name"], strict=True))
+            members = list(names)
             bad = sorted(set(spec.member_params) - set(members))
             if bad:
                 fail(f"member_params: {', '.join(bad)} not among the pack's members")
-            periods = load_periods(paths["periods_path"])["period"].to_list()
-            chosen = periods if spec.periods == "all" else list(spec.periods)
-            unknown_p = [p for p in chosen if p not in periods]
-            if unknown_p:
-                fail(f"periods: unknown period(s) {', '.join(unknown_p)}; known: "
-                     f"{', '.join(periods)}")
+            chosen = data.periods["period"].to_list()
             if spec.period != "latest" and spec.period not in chosen:
                 fail(f"period: {spec.period!r} is not among the pack's periods "
                      f"({', '.join(chosen)}); use one of them or 'latest'")

@@ -103,10 +103,14 @@ def test_default_jobs_is_every_core():
     assert pack._jobs(3) == 3
 
 
-def test_shipped_demo_pack_file_is_valid():
+def test_shipped_demo_pack_file_is_valid(tmp_path):
     spec = pack.load_spec(PROJECT_ROOT / "params" / "pack.yaml")
     assert spec.members == "all" and spec.disclosure["min_suppliers"] == 5
-    assert [n.notebook for n in spec.network] == ["member_scorecard"]
+    assert [n.notebook for n in spec.network] == ["member_scorecard", "insurance_requirements"]
+    if not (PROJECT_ROOT / spec.sources.invoices_path).exists():
+        pytest.skip("demo data not generated (make demo)")
+    plan = pack.plan(PROJECT_ROOT / "params" / "pack.yaml", tmp_path)  # every run's parameters
+    assert len(plan.runs) == 2 + 12 and not (tmp_path / "manifest.json").exists()
 
 
 # --- what a pack holds -----------------------------------------------------------------------
