@@ -54,6 +54,7 @@ from lainbench.config import PACKAGE_DIR, PROJECT_ROOT, resolve
 from lainbench.errors import LainbenchError, PackError
 
 MANIFEST = "manifest.json"
+LOCK = ".pack.lock"
 WORKBOOK = "lainbench_pack_tables.xlsx"
 MANIFEST_VERSION = 1
 PATH_SOURCES = ("invoices_path", "members_path", "periods_path")
@@ -724,6 +725,41 @@ def build(spec_path: str | Path, out: str | Path = "reports/pack", *, jobs: int 
     ``jobs`` defaults to the pack file's ``jobs``, else every core. With ``resume``, runs whose
     record in the existing manifest is complete, current (same key) and intact are kept.
     """
+    from tqdm import tqdm
+
+    t_start = time.perf_counter()
+    say = log or (lambda msg: tqdm.write(msg, file=sys.stderr))
+    p = plan(spec_path, out)
+    lock = _claim(p.out)
+    try:
+        return _build(p, resume, jobs, progress, say, t_start)
+    finally:
+        lock.close()
+
+
+def _claim(out: Path) -> Any:
+    """Make ``out`` this build's: refuse a folder that is not a pack, or one being built."""
+    import fcntl
+
+    if out.exists() and any(out.iterdir()) and not (out / MANIFEST).exists():
+        raise PackError(f"{out}: folder is not empty and holds no {MANIFEST}, so it is not a pack "
+                        "folder; choose an empty or new folder (or a previous pack's) for --out")
+    out.mkdir(parents=True, exist_ok=True)
+    lock = open(out / LOCK, "w")  # noqa: SIM115 - held for the whole build
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        raise PackError(f"{out}: another `lainbench pack` is writing this folder; wait for it to "
+                        "finish or choose another --out") from None
+    if not (out / MANIFEST).exists():
+        _write_json(out / MANIFEST, {"manifest_version": MANIFEST_VERSION, "status": "starting",
+                                     "runs": []})
+    return lock
+
+
+def _build(p: Plan, resume: bool, jobs: int | None, progress: bool,
+           say: Callable[[str], None], t_start: float) -> PackResult:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from multiprocessing import get_context
 
@@ -733,10 +769,6 @@ def build(spec_path: str | Path, out: str | Path = "reports/pack", *, jobs: int 
     from lainbench.config import NOTEBOOKS_DIR
     from lainbench.registry import NOTEBOOKS
 
-    t_start = time.perf_counter()
-    say = log or (lambda msg: tqdm.write(msg, file=sys.stderr))
-    p = plan(spec_path, out)
-    p.out.mkdir(parents=True, exist_ok=True)
     previous = _read_manifest(p.out) if resume else None
     prev_runs = {r["run_id"]: r for r in (previous or {}).get("runs", [])}
     code = code_hash()
@@ -1114,7 +1146,7 @@ def check(out: str | Path) -> list[str]:
             problems.append(f"changed: {rel} (sha256 differs from the manifest)")
     for path in sorted(q for q in root.rglob("*") if q.is_file()):
         rel = path.relative_to(root).as_posix()
-        if rel in expected or rel.startswith("failed/") or rel == "shared/.stage.json":
+        if rel in expected or rel.startswith("failed/") or rel in ("shared/.stage.json", LOCK):
             continue
         problems.append(f"not in the manifest: {rel}")
     return problems

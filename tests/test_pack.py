@@ -98,6 +98,23 @@ def test_unknown_notebook_and_unknown_period(data, tmp_path):
     assert "notebook 'nope': unknown" in msg and "period: '1999-00 H1'" in msg
 
 
+def test_out_must_be_a_pack_folder_and_not_busy(data, tmp_path):
+    spec = write_pack_file(tmp_path / "p.yaml", data)
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    with pytest.raises(PackError, match="not a pack folder"):
+        pack.build(spec, other, progress=False, log=lambda _: None)
+    assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
+    busy = tmp_path / "busy"
+    holder = pack._claim(busy)  # as a build in progress holds it
+    try:
+        with pytest.raises(PackError, match="another `lainbench pack` is writing"):
+            pack.build(spec, busy, progress=False, log=lambda _: None)
+    finally:
+        holder.close()
+
+
 def test_default_jobs_is_every_core():
     assert pack._jobs(None) == len(os.sched_getaffinity(0))
     assert pack._jobs(3) == 3
