@@ -37,12 +37,38 @@ _state: dict[str, Any] = {"save_dir": None, "count": 0}
 
 @functools.cache
 def vega_bundle() -> str:
-    """The vega + vega-lite + vega-embed JavaScript bundle shipped by vl-convert (offline)."""
+    """The vega + vega-lite + vega-embed JavaScript bundle shipped by vl-convert (offline).
+
+    Building it costs about 1.5 s of CPU, so it is cached on disk per vl-convert and Vega-Lite
+    version (``$XDG_CACHE_HOME/lainbench``, default ``~/.cache/lainbench``); a cache that cannot be
+    written is skipped silently.
+    """
+    import os
+
     import vl_convert as vlc
 
     from altair.utils._importers import vl_version_for_vl_convert
 
-    return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    vl = vl_version_for_vl_convert()
+    from importlib.metadata import version
+
+    cache_dir = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "lainbench"
+    cached = cache_dir / f"vega-bundle-{version('vl-convert-python')}-{vl}.js"
+    try:
+        text = cached.read_text(encoding="utf-8")
+        if text.rstrip().endswith(";"):
+            return text
+    except OSError:
+        pass
+    bundle = vlc.javascript_bundle(vl_version=vl)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        tmp.write_text(bundle, encoding="utf-8")
+        tmp.replace(cached)
+    except OSError:
+        pass
+    return bundle
 
 
 def bundle_html() -> str:

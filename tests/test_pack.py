@@ -123,11 +123,15 @@ def test_default_jobs_is_every_core():
 def test_shipped_demo_pack_file_is_valid(tmp_path):
     spec = pack.load_spec(PROJECT_ROOT / "params" / "pack.yaml")
     assert spec.members == "all" and spec.disclosure["min_suppliers"] == 5
-    assert [n.notebook for n in spec.network] == ["member_scorecard", "insurance_requirements"]
+    assert [n.notebook for n in spec.network] == [
+        "member_scorecard", "insurance_requirements", "supplier_cashflow",
+        "published_payment_reports"]
+    assert [n.notebook for n in spec.network if n.unsuppressed_ok] == [
+        "supplier_cashflow", "published_payment_reports"]
     if not (PROJECT_ROOT / spec.sources.invoices_path).exists():
         pytest.skip("demo data not generated (make demo)")
     plan = pack.plan(PROJECT_ROOT / "params" / "pack.yaml", tmp_path)  # every run's parameters
-    assert len(plan.runs) == 2 + 12 and not (tmp_path / "manifest.json").exists()
+    assert len(plan.runs) == 4 + 12 and not (tmp_path / "manifest.json").exists()
 
 
 # --- what a pack holds -----------------------------------------------------------------------

@@ -1,0 +1,32 @@
+"""The demo pack's network notebooks that read invoices themselves (03 cash flow, 04 published
+reports) are admitted without cell suppression: check they leak no supplier name or id."""
+
+from __future__ import annotations
+
+import pytest
+
+from lainbench import pack
+
+from pack_helpers import scan, supplier_strings, write_pack_file, write_small_member_data
+
+pytestmark = pytest.mark.notebook
+
+
+def test_cashflow_and_published_notebooks_leak_no_supplier(small_demo, tmp_path):
+    data = write_small_member_data(small_demo, tmp_path / "data")
+    spec = write_pack_file(
+        tmp_path / "pack.yaml", data, per_member=[],
+        network=[
+            {"notebook": "supplier_cashflow", "params": {"n_paths": 500}, "unsuppressed_ok": True},
+            {"notebook": "published_payment_reports", "unsuppressed_ok": True},
+        ],
+    )
+    result = pack.build(spec, tmp_path / "out", progress=False, log=lambda _: None)
+    assert result.ok, result.failed
+    assert sorted(result.ran) == ["runs/network/published_payment_reports",
+                                  "runs/network/supplier_cashflow"]
+    out = tmp_path / "out"
+    for run in ("supplier_cashflow", "published_payment_reports"):
+        assert (out / "runs" / "network" / run / f"{run}.html").exists()
+    names, ids = supplier_strings(data["invoices_path"])
+    assert scan(out, names, ids) == []
