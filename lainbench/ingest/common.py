@@ -44,12 +44,17 @@ class IngestResult:
 
     def __post_init__(self) -> None:
         rejected = self.rejected_rows
-        total = self.accepted.height + rejected + sum(self.skipped.values())
+        total = self.accepted_rows + rejected + sum(self.skipped.values())
         if total != self.rows_read:
             raise AssertionError(
                 f"{self.source_file}: row accounting broken: read {self.rows_read}, accepted "
-                f"{self.accepted.height} + rejected {rejected} + skipped {self.skipped}"
+                f"{self.accepted_rows} + rejected {rejected} + skipped {self.skipped}"
             )
+
+    @property
+    def accepted_rows(self) -> int:
+        """Number of rows accepted into the canonical table."""
+        return self.accepted.height
 
     @property
     def rejected_rows(self) -> int:
@@ -62,7 +67,7 @@ class IngestResult:
         kinds = ", ".join(f"{v:,} {k}" for k, v in self.skipped.items() if v)
         tail = f" + {skipped:,} skipped ({kinds})" if skipped else ""
         return (
-            f"{self.source_file}: {self.rows_read:,} rows read = {self.accepted.height:,} accepted"
+            f"{self.source_file}: {self.rows_read:,} rows read = {self.accepted_rows:,} accepted"
             f" + {self.rejected_rows:,} rejected{tail}"
         )
 
@@ -72,9 +77,13 @@ class IngestResult:
         out.mkdir(parents=True, exist_ok=True)
         table_path = out / f"{self.table.name}.parquet"
         rejects_path = out / "rejects.csv"
-        _atomic_write(table_path, lambda p: self.accepted.write_parquet(p))
+        _atomic_write(table_path, self._write_table)
         _atomic_write(rejects_path, lambda p: self.rejects.write_csv(p))
         return {"table": table_path, "rejects": rejects_path}
+
+
+    def _write_table(self, path: Path) -> None:
+        self.accepted.write_parquet(path)
 
 
 def _atomic_write(path: Path, writer) -> None:

@@ -250,13 +250,9 @@ class StagedIngestResult(IngestResult):
         if value is not None:
             self._loaded = value
 
-    def __post_init__(self) -> None:
-        total = self._accepted_rows + self.rejected_rows + sum(self.skipped.values())
-        if total != self.rows_read:
-            raise AssertionError(
-                f"{self.source_file}: row accounting broken: read {self.rows_read}, accepted "
-                f"{self._accepted_rows} + rejected {self.rejected_rows} + skipped {self.skipped}"
-            )
+    @property
+    def accepted_rows(self) -> int:  # without reading the staged file
+        return self._accepted_rows
 
     def __repr__(self) -> str:
         return f"StagedIngestResult({self.summary()!r}, staged={str(self.staged)!r})"
@@ -265,29 +261,8 @@ class StagedIngestResult(IngestResult):
         """The accepted rows as a lazy frame over the staged parquet file."""
         return pl.scan_parquet(self.staged)
 
-    def summary(self) -> str:
-        """One line: rows read = accepted + rejected (+ skipped, by kind)."""
-        skipped = sum(self.skipped.values())
-        kinds = ", ".join(f"{v:,} {k}" for k, v in self.skipped.items() if v)
-        tail = f" + {skipped:,} skipped ({kinds})" if skipped else ""
-        return (
-            f"{self.source_file}: {self.rows_read:,} rows read = {self._accepted_rows:,} accepted"
-            f" + {self.rejected_rows:,} rejected{tail}"
-        )
-
-    def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Copy the staged table to ``<table>.parquet`` and write ``rejects.csv`` in ``out_dir``."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        table_path = out / f"{self.table.name}.parquet"
-        rejects_path = out / "rejects.csv"
-        tmp = table_path.with_name(f".{table_path.name}.tmp")
-        shutil.copyfile(self.staged, tmp)
-        tmp.replace(table_path)
-        tmp = rejects_path.with_name(f".{rejects_path.name}.tmp")
-        self.rejects.write_csv(tmp)
-        tmp.replace(rejects_path)
-        return {"table": table_path, "rejects": rejects_path}
+    def _write_table(self, path: Path) -> None:
+        shutil.copyfile(self.staged, path)
 
 
 # --- reading ------------------------------------------------------------------------------------
