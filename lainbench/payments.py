@@ -546,32 +546,39 @@ class PaymentData:
         return self.periods.sort("period_end")["period"][-1]
 
 
+def load_members(path: str | Path) -> pl.DataFrame:
+    """Read and check the member table (parquet or CSV)."""
+    from lainbench.schemas import MEMBER
+
+    p = resolve(path)
+    if not p.exists():
+        raise SchemaError(f"{path}: file not found; run `lainbench demo` to create the demo tables")
+    df = pl.read_parquet(p) if p.suffix == ".parquet" else pl.read_csv(p, infer_schema=False)
+    return MEMBER.conform(df, source=str(path))
+
+
+def _select(df: pl.DataFrame, column: str, wanted: list[str] | str, param: str, what: str
+            ) -> pl.DataFrame:
+    """Keep the rows whose ``column`` is in ``wanted`` ("all" keeps every row); refuse unknowns."""
+    if wanted == "all":
+        return df
+    unknown = sorted(set(wanted) - set(df[column]))
+    if unknown:
+        from lainbench.errors import ParamsError
+
+        raise ParamsError(f"{param}: unknown {what}(s) {', '.join(unknown)}; known: "
+                          f"{', '.join(df[column])}")
+    return df.filter(pl.col(column).is_in(wanted))
+
+
 def prepare(invoices_path: str, members_path: str, periods_path: str, targets_file: str,
             members: list[str] | str = "all", periods: list[str] | str = "all") -> PaymentData:
     """Load, check and derive everything for a payment benchmark, filtered to the chosen members
     and periods. Unknown member or period names are refused with the list of known ones."""
     from lainbench import params as params_mod
-    from lainbench.errors import ParamsError
-    from lainbench.schemas import MEMBER
 
-    member_df = MEMBER.conform(pl.read_parquet(resolve(members_path)), source=members_path) \
-        if str(members_path).endswith(".parquet") else MEMBER.conform(
-            pl.read_csv(resolve(members_path)), source=members_path)
-    period_df = load_periods(periods_path)
-    if members != "all":
-        unknown = sorted(set(members) - set(member_df["org_id"]))
-        if unknown:
-            raise ParamsError(
-                f"members: unknown member id(s) {', '.join(unknown)}; known: "
-                f"{', '.join(member_df['org_id'])}")
-        member_df = member_df.filter(pl.col("org_id").is_in(members))
-    if periods != "all":
-        unknown = sorted(set(periods) - set(period_df["period"]))
-        if unknown:
-            raise ParamsError(
-                f"periods: unknown period(s) {', '.join(unknown)}; known: "
-                f"{', '.join(period_df['period'])}")
-        period_df = period_df.filter(pl.col("period").is_in(periods))
+    member_df = _select(load_members(members_path), "org_id", members, "members", "member id")
+    period_df = _select(load_periods(periods_path), "period", periods, "periods", "period")
     targets = params_mod.load(targets_file)
     lf = load_invoices(invoices_path).filter(pl.col("buyer_org_id").is_in(member_df["org_id"].implode()))
     buyer_types = member_df.select(pl.col("org_id").alias("buyer_org_id"), "org_type")
