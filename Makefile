@@ -8,7 +8,7 @@ DEMO   := data/demo/invoice_payment.parquet
 OUT    ?= reports
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo report run test test-fast lab benchmarks clean
+.PHONY: help install demo report run test test-fast lint lab benchmarks clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ test: $(DEMO) $(OUT)/pack/index.html ## run every test: unit, doctests, notebook
 
 test-fast: $(STAMP) ## unit tests and doctests only
 	$(BIN)/python -m pytest -m "not notebook and not browser" -p no:nbval tests lainbench
+
+lint: $(STAMP) ## ruff on the package, tests and benchmarks
+	$(BIN)/ruff check lainbench tests benchmarks
 
 lab: $(DEMO) ## open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/

@@ -133,7 +133,7 @@ def main() -> None:
         mine = bands.select([f"balance_p{p}_gbp" for p in PCTS]).to_numpy()
         same_bands = float(np.abs(mine - q).max())
         k = min(args.sample, n)
-        t_py, loop = best_of(lambda sc=sc, d=draws: python_loop(sc, d.receipt_day[:k], h), 1)
+        t_py, loop = best_of(lambda sc=sc, d=draws, k=k: python_loop(sc, d.receipt_day[:k], h), 1)
         fast = res.paths.head(k)
         same_paths = all(
             np.allclose(np.asarray(loop[c], dtype=float),

@@ -46,7 +46,6 @@ def vega_bundle() -> str:
     import os
 
     import vl_convert as vlc
-
     from altair.utils._importers import vl_version_for_vl_convert
 
     vl = vl_version_for_vl_convert()
@@ -124,7 +123,6 @@ def save(chart: alt.TopLevelMixin | dict[str, Any], path_stem: str | Path,
          formats: tuple[str, ...] = ("png", "svg", "json")) -> list[Path]:
     """Write ``chart`` as PNG, SVG and/or Vega-Lite JSON next to ``path_stem`` (no browser)."""
     import vl_convert as vlc
-
     from altair.utils._importers import vl_version_for_vl_convert
 
     spec = chart if isinstance(chart, dict) else chart.to_dict()
@@ -170,7 +168,6 @@ def enable_offline(save_dir: str | Path | None = None, display_bundle: bool = Tr
         from IPython.display import HTML, display
 
         display(HTML(bundle_html()))
-    return None
 
 
 def standalone_html(charts: list[alt.TopLevelMixin], title: str = "lainbench") -> str:

@@ -145,8 +145,8 @@ def proportionality_chart(
         width=460,
         height=alt.Step(14),
         title=[
-            f"Limits demanded for a {format_gbp_short(contract_value_gbp)} contract, as a "
-            f"multiple of its value (dashed: {threshold:g}x)",
+            (f"Limits demanded for a {format_gbp_short(contract_value_gbp)} contract, as a "
+             f"multiple of its value (dashed: {threshold:g}x)"),
             "Employer's liability left out: its level is set by law",
         ],
     )

@@ -192,7 +192,7 @@ def invoices(n_invoices: int = 200_000, seed: int = 20260401) -> pl.DataFrame:
     gross = np.where(credit, -np.round(gross / 10, 2).clip(50, None), gross)
 
     epoch = dt.date(1970, 1, 1)
-    to_date = lambda a: pl.Series(a, dtype=pl.Int32).cast(pl.Date)  # noqa: E731
+    to_date = lambda a: pl.Series(a, dtype=pl.Int32).cast(pl.Date)
     order = np.lexsort((pay_day, member_idx))
     org_ids = np.array([m.org_id for m in profiles])
     df = pl.DataFrame(
@@ -222,7 +222,7 @@ def invoices(n_invoices: int = 200_000, seed: int = 20260401) -> pl.DataFrame:
         pl.lit("eu_2003_361").alias("supplier_size_basis"),
         pl.lit("lainbench demo (synthetic)").alias("source_dataset"),
         (pl.int_range(1, pl.len() + 1)).cast(pl.String).alias("source_row_id"),
-        pl.lit(dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc)).alias("ingested_at"),
+        pl.lit(dt.datetime(2026, 10, 1, tzinfo=dt.UTC)).alias("ingested_at"),
     )
     return INVOICE_PAYMENT.conform(df, source="demo invoices")
 

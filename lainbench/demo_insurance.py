@@ -115,7 +115,7 @@ def _review_to_bands(bands: list[tuple], levels: dict[str, Any]) -> Version:
 
 def _member_versions(org_id: str, rng: np.random.Generator) -> list[Version]:
     """Each member's versions: a published pattern with levels drawn from its menu."""
-    pick = lambda *options: options[int(rng.integers(len(options)))]  # noqa: E731
+    pick = lambda *options: options[int(rng.integers(len(options)))]
     g14_initial = {PL: 10 * M, PI: 10 * M, EL: 5 * M}
     specs: dict[str, list[Version]] = {
         "northgate_nhs": [
@@ -407,7 +407,7 @@ def insurance_requirements(seed: int = DEFAULT_SEED) -> pl.DataFrame:
     df = pl.DataFrame(rows, infer_schema_length=None).with_columns(
         pl.lit("lainbench demo insurance requirements (synthetic)").alias("source_dataset"),
         pl.int_range(1, pl.len() + 1).cast(pl.String).alias("source_row_id"),
-        pl.lit(dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc)).alias("ingested_at"),
+        pl.lit(dt.datetime(2026, 10, 1, tzinfo=dt.UTC)).alias("ingested_at"),
     )
     return INSURANCE_REQUIREMENT.conform(df, source="demo insurance requirements")
 

@@ -861,7 +861,7 @@ def requirement_flags(reqs: Any, standards: Standards | None = None) -> pl.DataF
         ("required_at_bid", pl.col("required_stage") == "at_bid", _bid_reason()),
         (
             "no_self_certification",
-            pl.col("self_certification_allowed") == False,  # noqa: E712
+            pl.col("self_certification_allowed") == False,
             pl.lit(
                 "evidence of cover demanded; the standard SQ lets suppliers self-certify they have "
                 "or will obtain it before the contract starts"
@@ -869,7 +869,7 @@ def requirement_flags(reqs: Any, standards: Standards | None = None) -> pl.DataF
         ),
         (
             "el_for_sole_traders",
-            (pl.col("cover_type") == EL) & pl.col("applies_to_sole_traders").fill_null(False),  # noqa: E712
+            (pl.col("cover_type") == EL) & pl.col("applies_to_sole_traders").fill_null(False),
             pl.lit(
                 "sole traders without employees need no employer's liability cover "
                 "(ELCI Act 1969); "
@@ -1207,7 +1207,7 @@ def member_cost_burden(
         if not supplier_has_employees:
             grp = grp.filter(
                 (pl.col("cover_type") != EL) | pl.col("applies_to_sole_traders").fill_null(False)
-            )  # noqa: E712
+            )
         priced = grp.filter(pl.col("cover_type").is_in(list(table)))
         required = dict(zip(priced["cover_type"], priced["min_limit_gbp"]))
         extra = extra_premium_gbp(held, required, table)

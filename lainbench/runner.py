@@ -116,7 +116,7 @@ def _has_curve() -> bool:
         import zmq
 
         return bool(zmq.has("curve"))
-    except Exception:  # pragma: no cover
+    except (ImportError, AttributeError):  # pragma: no cover
         return False
 
 
@@ -203,4 +203,4 @@ def run_notebook(name: str, params_file: str | Path | None = None,
 
 def timestamp() -> str:
     """UTC time as ISO text, for manifests and logs."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

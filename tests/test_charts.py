@@ -7,12 +7,11 @@ import re
 import altair as alt
 import polars as pl
 import pytest
+from chromium_page import chart_report, rendered_dom
 
 from lainbench import charts
 
-from chromium_page import chart_report, rendered_dom
-
-CDN = re.compile(r"<script[^>]+src=[\"']https?://|cdn\.jsdelivr|unpkg\.com|cdnjs", re.I)
+CDN = re.compile(r"<script[^>]+src=[\"']https?://|cdn\.jsdelivr|unpkg\.com|cdnjs", re.IGNORECASE)
 
 
 def small_charts():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from lainbench.ingest.common import ROW, IngestResult, check_rows, finish
 from lainbench.ingest.canonical import read_invoice_payment
+from lainbench.ingest.common import ROW, IngestResult, check_rows, finish
 from lainbench.schemas import INVOICE_PAYMENT
 
 

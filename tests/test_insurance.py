@@ -574,7 +574,7 @@ def test_review_changes_kinds():
     import datetime as dt
 
     before, after = dt.date(2025, 1, 1), dt.date(2026, 1, 1)
-    row = lambda v, d, cover, lim, stage="at_bid": {  # noqa: E731
+    row = lambda v, d, cover, lim, stage="at_bid": {
         "buyer_org_id": "A",
         "requirement_version": v,
         "document_date": d,

@@ -4,10 +4,9 @@ reports) are admitted without cell suppression: check they leak no supplier name
 from __future__ import annotations
 
 import pytest
+from pack_helpers import scan, supplier_strings, write_pack_file, write_small_member_data
 
 from lainbench import pack
-
-from pack_helpers import scan, supplier_strings, write_pack_file, write_small_member_data
 
 pytestmark = pytest.mark.notebook
 

@@ -27,7 +27,7 @@ def test_model_fields_match_parameters_cell(name):
 
 @pytest.mark.parametrize("name", EXISTING)
 def test_shipped_params_file_is_valid(name):
-    model, values = runner.load_run_params(name)
+    _, values = runner.load_run_params(name)
     assert (PARAMS_DIR / NOTEBOOKS[name].default_params).exists()
     assert "output_dir" in values
 

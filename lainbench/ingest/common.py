@@ -208,7 +208,7 @@ def add_lineage(
     ingested_at: dt.datetime | None = None,
 ) -> pl.DataFrame:
     """Fill the lineage columns: dataset name, url, 1-based source row, ingest time (UTC)."""
-    when = ingested_at or dt.datetime.now(dt.timezone.utc)
+    when = ingested_at or dt.datetime.now(dt.UTC)
     return df.with_columns(
         pl.lit(source_dataset).alias("source_dataset"),
         pl.lit(source_url, dtype=pl.String).alias("source_url"),
@@ -234,6 +234,12 @@ def finish(
 
 
 __all__ = [
-    "ROW", "IngestResult", "INVOICE_PAYMENT", "add_lineage", "check_rows", "empty_rejects",
-    "finish", "make_rejects",
+    "INVOICE_PAYMENT",
+    "ROW",
+    "IngestResult",
+    "add_lineage",
+    "check_rows",
+    "empty_rejects",
+    "finish",
+    "make_rejects",
 ]
