@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name lainbench --display-name "Python (lainbench)" >/dev/null
+	$(BIN)/python -c "from lainbench.runner import ensure_kernel; ensure_kernel()"
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install lainbench with its test tools

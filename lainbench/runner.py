@@ -95,19 +95,34 @@ def load_run_params(name: str, params_file: str | Path | None = None,
     return model, model.model_dump(mode="json")
 
 
+def kernel_argv() -> list[str]:
+    """How the ``lainbench`` kernel starts: this interpreter, with IPython's history kept in
+    memory. Kernels running side by side (the pack runs several) would otherwise share one
+    SQLite history file and print "Session/line number was not unique" into the reports."""
+    return [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+            "--HistoryManager.hist_file=:memory:"]
+
+
 def ensure_kernel() -> str:
     """Install (once) a kernelspec for this interpreter under the name ``lainbench``."""
+    import json
+
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
         spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
-        if spec.argv and Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+        if spec.argv == kernel_argv():
             return KERNEL_NAME
     except NoSuchKernel:
         pass
     from ipykernel.kernelspec import install
 
-    install(kernel_name=KERNEL_NAME, display_name="Python (lainbench)", prefix=sys.prefix)
+    where = Path(install(kernel_name=KERNEL_NAME, display_name="Python (lainbench)",
+                         prefix=sys.prefix))
+    spec_file = where / "kernel.json"
+    data = json.loads(spec_file.read_text(encoding="utf-8"))
+    data["argv"] = kernel_argv()
+    spec_file.write_text(json.dumps(data, indent=1), encoding="utf-8")
     return KERNEL_NAME
 
 

@@ -29,3 +29,7 @@ def test_cashflow_and_published_notebooks_leak_no_supplier(small_demo, tmp_path)
         assert (out / "runs" / "network" / run / f"{run}.html").exists()
     names, ids = supplier_strings(data["invoices_path"])
     assert scan(out, names, ids) == []
+    # kernels run side by side must not share IPython's history file (its error would be printed
+    # into the reports)
+    for html in out.glob("runs/**/*.html"):
+        assert "not unique in database" not in html.read_text(encoding="utf-8"), html

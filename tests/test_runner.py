@@ -67,3 +67,16 @@ def test_override_parsing():
 def test_unknown_notebook_lists_known_ones():
     with pytest.raises(ParamsError, match="payment_performance"):
         runner.entry("paymnt_performance")
+
+
+def test_kernel_is_this_interpreter_with_history_in_memory():
+    """Parallel kernels sharing IPython's SQLite history print 'Session/line number was not
+    unique' into reports; the lainbench kernelspec keeps history in memory."""
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    assert runner.ensure_kernel() == "lainbench"
+    argv = KernelSpecManager().get_kernel_spec("lainbench").argv
+    assert argv[0] == sys.executable
+    assert "--HistoryManager.hist_file=:memory:" in argv
