@@ -405,3 +405,10 @@ def test_pack_file_round_trip_keeps_member_list(data, tmp_path):
     spec = write_pack_file(tmp_path / "p.yaml", data)
     assert yaml.safe_load(spec.read_text())["members"] == MEMBERS
     assert pack.load_spec(spec).members == MEMBERS
+
+
+def test_reports_carry_no_kernel_error_text(built):
+    """Nothing from a kernel's stderr (IPython history clashes, tracebacks) reaches a report."""
+    for html in built["result"].out.glob("runs/**/*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "not unique in database" not in text and "Traceback" not in text, html
