@@ -483,24 +483,118 @@ def _invoice(draw):
     }
 
 
+def _assert_row_matches_scalar(row: dict, got: dict, public: bool) -> None:
+    """One output row of the vectorised form = :func:`statutory_interest` on the same invoice."""
+    due = row["due_date"]
+    if due is None and row["agreed_terms_days"] is not None:
+        due = row["invoice_received_date"] + dt.timedelta(days=row["agreed_terms_days"])
+    received = max(d for d in (row["invoice_received_date"], row["goods_received_date"]) if d)
+    amount = -1.0 if row["is_credit_note"] else row["gross_amount_gbp"]
+    paid = row.get("supplier_received_date") or row["payment_date"]
+    want = lp.statutory_interest(amount, due, paid, received_date=received,
+                                 public_authority=public)
+    assert got["late_payment_relevant_day"] == want.relevant_day
+    assert got["statutory_interest_gbp"] == want.interest_gbp
+    assert got["fixed_compensation_gbp"] == want.compensation_gbp
+    owed = want.compensation_gbp > 0
+    assert got["statutory_interest_rate_pct"] == (want.statutory_rate_pct if owed else None)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(_invoice(), min_size=1, max_size=30), public=st.booleans())
 def test_vectorised_agrees_with_scalar(rows, public):
     df = pl.DataFrame(rows, schema={k: lp.INPUT_COLUMNS[k] for k in rows[0]})
     out = lp.with_statutory_interest(df, public_authority=public)
     for row, got in zip(rows, out.iter_rows(named=True), strict=True):
-        due = row["due_date"]
-        if due is None and row["agreed_terms_days"] is not None:
-            due = row["invoice_received_date"] + dt.timedelta(days=row["agreed_terms_days"])
-        received = max(d for d in (row["invoice_received_date"], row["goods_received_date"]) if d)
-        amount = -1.0 if row["is_credit_note"] else row["gross_amount_gbp"]
-        want = lp.statutory_interest(amount, due, row["payment_date"], received_date=received,
-                                     public_authority=public)
-        assert got["late_payment_relevant_day"] == want.relevant_day
-        assert got["statutory_interest_gbp"] == want.interest_gbp
-        assert got["fixed_compensation_gbp"] == want.compensation_gbp
-        owed = want.compensation_gbp > 0
-        assert got["statutory_interest_rate_pct"] == (want.statutory_rate_pct if owed else None)
+        _assert_row_matches_scalar(row, got, public)
+
+
+_BUYER_TYPES = pl.DataFrame({"buyer_org_id": ["pub", "priv", "unk"],
+                             "org_type": ["local_authority", "company", "other"]})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(_invoice(), min_size=1, max_size=30), public=st.booleans(),
+       buyers=st.lists(st.sampled_from(["pub", "priv", "unk", None]), min_size=30, max_size=30),
+       supplier_paid=st.lists(st.none() | st.integers(0, 200), min_size=30, max_size=30))
+def test_vectorised_agrees_with_scalar_per_buyer_rule_and_lazily(rows, public, buyers,
+                                                                 supplier_paid):
+    """Per-row purchaser rule from buyer_types (unknown types fall back to ``public``),
+    supplier_received_date over payment_date, and the lazy plan, streamed, giving the eager frame."""
+    for row, buyer, paid in zip(rows, buyers, supplier_paid, strict=False):
+        row["buyer_org_id"] = buyer
+        row["supplier_received_date"] = (
+            None if paid is None else row["invoice_received_date"] + dt.timedelta(days=paid))
+    schema = {k: lp.INPUT_COLUMNS.get(k, pl.String()) for k in rows[0]}
+    df = pl.DataFrame(rows, schema=schema)
+    out = lp.with_statutory_interest(df, public_authority=public, buyer_types=_BUYER_TYPES)
+    lazy = lp.with_statutory_interest(df.lazy(), public_authority=public,
+                                      buyer_types=_BUYER_TYPES).collect(engine="streaming")
+    assert lazy.equals(out)
+    for row, got in zip(rows, out.iter_rows(named=True), strict=True):
+        rule = {"pub": True, "priv": False}.get(row["buyer_org_id"], public)
+        _assert_row_matches_scalar(row, got, rule)
+
+
+def _row_28_65(**extra) -> dict:
+    # received 20 May 2025, due 19 Jun (= received + 30) -> relevant day 19 Jun; interest starts
+    # 20 Jun (H1 2025: Bank Rate 4.75 on 31 Dec 2024 + 8 = 12.75 %); paid 19 Jul = 30 days late.
+    # 273,399 p x 1,275 bp x 30 / 3,650,000 = 10,457,511,750 / 3,650,000 = 2,865.07 p -> £28.65
+    # (2865 x 0.01 in floating point is 28.650000000000002); £2,733.99 is in the £70 band.
+    return {"buyer_org_id": "B", "period": "P1", "invoice_received_date": date(2025, 5, 20),
+            "due_date": date(2025, 6, 19), "payment_date": date(2025, 7, 19),
+            "gross_amount_gbp": 2_733.99, **extra}
+
+
+def test_vectorised_pence_to_pounds_is_exact():
+    # polars works a column / 100 as x 0.01 once there are a few rows: the final round(2) must
+    # give back 28.65 exactly
+    df = pl.DataFrame([_row_28_65()] * 12)
+    out = lp.with_statutory_interest(df)
+    assert set(out.select(lp.DERIVED_COLUMNS).rows()) == {(date(2025, 6, 19), 12.75, 28.65, 70.0)}
+    assert lp.with_statutory_interest(df.lazy()).collect().equals(out)
+
+
+def test_vectorised_output_columns_dtypes_and_no_temporaries():
+    # an input column that looks like a temporary one is kept as it is
+    df = _five_rows().with_columns(pl.lit(7).alias("__late_payment_rday"))
+    out = lp.with_statutory_interest(df)
+    assert out.columns == [*df.columns, *lp.DERIVED_COLUMNS]
+    assert [out.schema[c] for c in lp.DERIVED_COLUMNS] == [pl.Date, pl.Float64, pl.Float64,
+                                                            pl.Float64]
+    assert out["__late_payment_rday"].to_list() == [7] * 5
+    bt = pl.DataFrame({"buyer_org_id": ["A"], "org_type": ["company"]})
+    lazy = lp.with_statutory_interest(df.lazy(), buyer_types=bt)
+    assert lazy.collect_schema().names() == out.columns
+    # existing derived columns (as after schemas.conform) are replaced where they stand
+    conformed = INVOICE_PAYMENT.conform(_five_rows().drop("period"), source="t")
+    again = lp.with_statutory_interest(conformed)
+    assert again.columns == conformed.columns
+    assert again["statutory_interest_gbp"].to_list() == [180.25, 52.40, 0.0, 7.73, 0.0]
+
+
+def test_interest_owed_reuses_values_given_and_computes_only_the_nulls():
+    # buyer A: an invoice of 2027, outside the rate table, that already carries its figures
+    # (£10.00 + £40.00): they are used as given, eagerly and lazily, and need no rate.
+    # buyer B: the 28.65 invoice above with its figures missing: computed (£28.65 + £70).
+    given_a = {"buyer_org_id": "A", "period": "P1", "invoice_received_date": date(2027, 1, 1),
+               "due_date": date(2027, 1, 31), "payment_date": date(2027, 3, 1),
+               "gross_amount_gbp": 500.0, "statutory_interest_gbp": 10.0,
+               "fixed_compensation_gbp": 40.0}
+    missing_b = _row_28_65(statutory_interest_gbp=None, fixed_compensation_gbp=None)
+    df = pl.DataFrame([given_a, missing_b])
+    want = [("A", "P1", 1, 500.0, 10.0, 40.0, 50.0), ("B", "P1", 1, 2_733.99, 28.65, 70.0, 98.65)]
+    assert lp.interest_owed(df).rows() == want
+    assert lp.interest_owed(df.lazy()).rows() == want
+    complete = df.filter(pl.col("buyer_org_id") == "A")
+    assert lp.interest_owed(complete.lazy()).rows() == want[:1]
+    # one figure given, the other missing: the given one is kept, the missing one computed
+    half = pl.DataFrame([_row_28_65(statutory_interest_gbp=1.0, fixed_compensation_gbp=None)])
+    assert lp.interest_owed(half).rows() == [("B", "P1", 1, 2_733.99, 1.0, 70.0, 71.0)]
+    # a row of 2027 whose figures are missing does need a rate: the usual error
+    unknown = df.with_columns(pl.lit(None, pl.Float64).alias("statutory_interest_gbp"))
+    with pytest.raises(lp.ReferenceRateError, match="H1 2027"):
+        lp.interest_owed(unknown)
 
 
 @settings(max_examples=60, deadline=None)
