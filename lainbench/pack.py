@@ -424,16 +424,6 @@ get_ipython().kernel.execution_count = 0
 _WORKER: dict[str, Any] = {"km": None, "runs": 0, "atexit": False}
 
 
-def _kernel_config() -> Any:
-    from traitlets.config import Config
-
-    from lainbench import runner
-
-    config = Config()
-    config.KernelManager.transport_encryption = "auto" if runner._has_curve() else "disabled"
-    return config
-
-
 def _register_reuse_engine() -> str:
     """A papermill engine that runs a notebook in the kernel it is given (``km=``), resetting the
     kernel's namespace first and closing its client afterwards."""
@@ -496,11 +486,13 @@ def _worker_kernel(kernel_name: str) -> Any:
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
+    from lainbench import runner
+
     km = _WORKER["km"]
     if km is not None and _WORKER["runs"] < MAX_RUNS_PER_KERNEL and run_sync(km.is_alive)():
         return km
     _stop_worker_kernel()
-    km = AsyncKernelManager(kernel_name=kernel_name, config=_kernel_config())
+    km = AsyncKernelManager(kernel_name=kernel_name, config=runner.kernel_config())
     run_sync(km.start_kernel)(cwd=str(PROJECT_ROOT))
     _WORKER.update(km=km, runs=0)
     if not _WORKER["atexit"]:
@@ -511,34 +503,18 @@ def _worker_kernel(kernel_name: str) -> Any:
 
 def execute_in_worker_kernel(name: str, values: dict[str, Any], out_path: Path,
                              kernel_name: str) -> None:
-    """Like :func:`lainbench.runner.execute`, in this worker's reused kernel (see above)."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
+    """:func:`lainbench.runner.execute` in this worker's reused kernel (see above); a failed run
+    stops the kernel so the next run starts a fresh one."""
+    from lainbench import runner
 
-    from lainbench.config import NOTEBOOKS_DIR
-    from lainbench.errors import RunError
-    from lainbench.runner import entry
-
-    src = NOTEBOOKS_DIR / entry(name).filename
     engine = _register_reuse_engine()
     km = _worker_kernel(kernel_name)
     _WORKER["runs"] += 1
-    tmp = out_path.with_name(f".{out_path.stem}.running.ipynb")
     try:
-        pm.execute_notebook(str(src), str(tmp), parameters=values, kernel_name=kernel_name,
-                            engine_name=engine, km=km, cwd=str(PROJECT_ROOT), progress_bar=False,
-                            log_output=False)
-    except PapermillExecutionError as exc:
-        _stop_worker_kernel()
-        failed = out_path.with_name(f"{out_path.stem}.failed.ipynb")
-        if tmp.exists():
-            tmp.replace(failed)
-        raise RunError(f"notebook {src.name} failed in cell {exc.exec_count}: {exc.ename}: "
-                       f"{exc.evalue} (executed copy with the error: {failed})") from None
+        runner.execute(name, values, out_path, kernel_name=kernel_name, engine_name=engine, km=km)
     except BaseException:
         _stop_worker_kernel()
         raise
-    tmp.replace(out_path)
 
 
 def execute_run(task: dict[str, Any]) -> dict[str, Any]:

@@ -135,9 +135,26 @@ def _has_curve() -> bool:
         return False
 
 
+def kernel_config():
+    """Kernel-manager settings for every run.
+
+    ipykernel 7 warns on every run that local TCP is unencrypted; 'auto' provisions CurveZMQ keys
+    when the kernelspec supports them (tooling.md), which silences it properly.
+    """
+    from traitlets.config import Config
+
+    config = Config()
+    config.KernelManager.transport_encryption = "auto" if _has_curve() else "disabled"
+    return config
+
+
 def execute(name: str, values: dict[str, Any], out_path: Path, *, kernel_name: str | None = None,
-            log_output: bool = False) -> None:
-    """Execute notebook ``name`` with ``values`` into ``out_path`` (atomic), raising RunError."""
+            log_output: bool = False, **engine_kwargs: Any) -> None:
+    """Execute notebook ``name`` with ``values`` into ``out_path`` (atomic), raising RunError.
+
+    ``engine_kwargs`` go to ``papermill.execute_notebook`` (the pack passes ``engine_name`` and
+    ``km`` to run in a kernel it keeps).
+    """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -145,17 +162,12 @@ def execute(name: str, values: dict[str, Any], out_path: Path, *, kernel_name: s
     if not src.exists():
         raise RunError(f"{src}: notebook file missing")
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    from traitlets.config import Config
-
-    # ipykernel 7 warns on every run that local TCP is unencrypted; 'auto' provisions CurveZMQ keys
-    # when the kernelspec supports them (tooling.md), which silences it properly.
-    config = Config()
-    config.KernelManager.transport_encryption = "auto" if _has_curve() else "disabled"
     tmp = out_path.with_name(f".{out_path.stem}.running.ipynb")
     try:
         pm.execute_notebook(
             str(src), str(tmp), parameters=values, kernel_name=kernel_name or ensure_kernel(),
-            cwd=str(PROJECT_ROOT), progress_bar=False, log_output=log_output, config=config,
+            cwd=str(PROJECT_ROOT), progress_bar=False, log_output=log_output,
+            config=kernel_config(), **engine_kwargs,
         )
     except PapermillExecutionError as exc:
         failed = out_path.with_name(f"{out_path.stem}.failed.ipynb")
