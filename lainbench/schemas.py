@@ -330,6 +330,170 @@ MEMBER = Table(
     enums={"org_type": ORG_TYPES},
 )
 
+# --- The network's twice-yearly action-plan tables (issue: network metrics) and public data ---
+
+TRI_STATE = ("true", "false", "unknown")  # ownership flags: unknown is a value, never a guess
+SIZE_SOURCES = (
+    "buyer_register",  # the member's own supplier register
+    "companies_house",  # Companies House accounts category (a size signal, see params)
+    "notice_scale",  # a procurement notice's self-declared `scale` (sme / large)
+    "supplier_declaration",  # the supplier's own declaration (e.g. PSQ / onboarding form)
+    "unknown",
+)
+OWNERSHIP_FLAGS = (
+    "diverse_led", "ethnic_minority_led", "women_led", "disabled_led", "vcse", "social_enterprise",
+)
+
+# A supplier as one member (or one public source) knows it.
+SUPPLIER = Table(
+    name="supplier",
+    columns={
+        "buyer_org_id": pl.String(),
+        "supplier_id": pl.String(),
+        "supplier_name": pl.String(),
+        "companies_house_number": pl.String(),
+        "size_band": pl.String(),
+        "size_source": pl.String(),
+        "size_as_of_date": pl.Date(),
+        **{name: pl.String() for name in OWNERSHIP_FLAGS},
+        "ownership_source": pl.String(),
+        "ownership_as_of_date": pl.Date(),
+        "postcode": pl.String(),
+        "is_london": pl.String(),
+        **LINEAGE,
+    },
+    required=frozenset({"buyer_org_id", "supplier_id", "size_band"}),
+    enums={
+        "size_band": SIZE_BANDS,
+        "size_source": SIZE_SOURCES,
+        **{name: TRI_STATE for name in OWNERSHIP_FLAGS},
+        "is_london": TRI_STATE,
+    },
+)
+
+# One payment or invoice line from a member's spend (or a published spend transparency file).
+SPEND_LINE = Table(
+    name="spend_line",
+    columns={
+        "buyer_org_id": pl.String(),
+        "line_id": pl.String(),
+        "supplier_id": pl.String(),
+        "supplier_name": pl.String(),
+        "amount_gbp": pl.Float64(),
+        "amount_basis": pl.String(),
+        "payment_date": pl.Date(),
+        "spend_category": pl.String(),
+        "expense_type": pl.String(),
+        "department": pl.String(),
+        "is_addressable": pl.Boolean(),
+        "exclusion_reason": pl.String(),
+        "publication_threshold_gbp": pl.Float64(),
+        **LINEAGE,
+    },
+    required=frozenset({"buyer_org_id", "amount_gbp", "payment_date"}),
+    enums={"amount_basis": ("net", "gross", "unknown")},
+)
+
+# A contract award by a member (or from a public notice).
+CONTRACT_AWARD = Table(
+    name="contract_award",
+    columns={
+        "buyer_org_id": pl.String(),
+        "award_id": pl.String(),
+        "ocid": pl.String(),
+        "contract_title": pl.String(),
+        "supplier_id": pl.String(),
+        "supplier_name": pl.String(),
+        "supplier_scale": pl.String(),
+        "supplier_is_vcse": pl.String(),
+        "value_gbp": pl.Float64(),
+        "value_basis": pl.String(),
+        "award_date": pl.Date(),
+        "procedure": pl.String(),
+        "lot_id": pl.String(),
+        "is_reserved": pl.Boolean(),
+        "reservation_basis": pl.String(),
+        "is_framework": pl.Boolean(),
+        "value_split_unknown": pl.Boolean(),
+        "suitable_for_sme": pl.String(),
+        "suitable_for_vcse": pl.String(),
+        "notice_type": pl.String(),
+        **LINEAGE,
+    },
+    required=frozenset({"buyer_org_id", "award_id", "award_date"}),
+    enums={
+        "supplier_scale": ("sme", "large", "unknown"),
+        "supplier_is_vcse": TRI_STATE,
+        "value_basis": ("net", "gross", "unknown"),
+        "reservation_basis": ("sme", "vcse", "location", "sme_and_location", "vcse_and_location"),
+        "suitable_for_sme": TRI_STATE,
+        "suitable_for_vcse": TRI_STATE,
+    },
+)
+
+# Payment terms a member offers, per spend category, before and after a review.
+PAYMENT_TERMS = Table(
+    name="payment_terms",
+    columns={
+        "buyer_org_id": pl.String(),
+        "spend_category": pl.String(),
+        "supplier_size_band": pl.String(),
+        "standard_terms_days": pl.Int32(),
+        "terms_basis": pl.String(),
+        "dispute_window_days": pl.Int32(),
+        "e_invoicing_accepted": pl.Boolean(),
+        "supply_chain_finance_offered": pl.Boolean(),
+        "terms_conditions_pages": pl.Int32(),
+        "as_of_date": pl.Date(),
+        "review_stage": pl.String(),
+        **LINEAGE,
+    },
+    required=frozenset({"buyer_org_id", "spend_category", "standard_terms_days", "as_of_date"}),
+    enums={
+        "supplier_size_band": (*SIZE_BANDS, "all"),
+        "terms_basis": ("invoice_receipt", "end_of_month"),
+        "review_stage": ("before_review", "after_review", "current"),
+    },
+)
+
+# A buying organisation as public notices name it (one row per id seen).
+BUYER = Table(
+    name="buyer",
+    columns={
+        "buyer_id": pl.String(),
+        "buyer_name": pl.String(),
+        "buyer_name_normalised": pl.String(),
+        "scheme": pl.String(),
+        "postcode": pl.String(),
+        "is_london": pl.String(),
+        "org_type": pl.String(),
+        **LINEAGE,
+    },
+    required=frozenset({"buyer_id", "buyer_name"}),
+    enums={"is_london": TRI_STATE},
+)
+
+# A company from Companies House's free company data product.
+COMPANY = Table(
+    name="company",
+    columns={
+        "companies_house_number": pl.String(),
+        "company_name": pl.String(),
+        "company_status": pl.String(),
+        "company_category": pl.String(),
+        "incorporation_date": pl.Date(),
+        "postcode": pl.String(),
+        "is_london": pl.String(),
+        "accounts_category": pl.String(),
+        "size_band": pl.String(),
+        "accounts_made_up_date": pl.Date(),
+        "sic_codes": pl.List(pl.String()),
+        **LINEAGE,
+    },
+    required=frozenset({"companies_house_number", "company_name"}),
+    enums={"size_band": SIZE_BANDS, "is_london": TRI_STATE},
+)
+
 # What every ingest writes beside its accepted table.
 REJECTS = Table(
     name="rejects",
@@ -345,5 +509,8 @@ REJECTS = Table(
 
 TABLES = {
     t.name: t
-    for t in (INVOICE_PAYMENT, ORG_PAYMENT_PERFORMANCE, INSURANCE_REQUIREMENT, MEMBER, REJECTS)
+    for t in (
+        INVOICE_PAYMENT, ORG_PAYMENT_PERFORMANCE, INSURANCE_REQUIREMENT, MEMBER, SUPPLIER,
+        SPEND_LINE, CONTRACT_AWARD, PAYMENT_TERMS, BUYER, COMPANY, REJECTS,
+    )
 }
