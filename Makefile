@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install lainbench with its test tools
 
-$(DEMO): $(STAMP) lainbench/demo.py
+$(DEMO): $(STAMP) $(wildcard lainbench/demo/*.py)
 	$(BIN)/lainbench demo --out data/demo
 
 demo: $(DEMO) ## generate the synthetic demo data (data/demo/, about 200,000 invoices)
@@ -39,14 +39,16 @@ $(OUT)/pack/index.html: $(DEMO)
 run: $(DEMO) ## run one notebook: make run NAME=payment_performance
 	$(BIN)/lainbench run $(NAME) --out $(OUT)/$(NAME)
 
-test: $(DEMO) $(OUT)/pack/index.html ## run every test: unit, doctests, notebooks (nbval), browser
+test: $(DEMO) $(OUT)/pack/index.html ## run every test: import layers, unit, doctests, notebooks (nbval), browser
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest --nbval-lax
 
 test-fast: $(STAMP) ## unit tests and doctests only
 	$(BIN)/python -m pytest -m "not notebook and not browser" -p no:nbval tests lainbench
 
-lint: $(STAMP) ## ruff on the package, tests and benchmarks
+lint: $(STAMP) ## ruff on the package, tests and benchmarks; import-linter on the layers
 	$(BIN)/ruff check lainbench tests benchmarks
+	$(BIN)/lint-imports
 
 lab: $(DEMO) ## open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/

@@ -30,8 +30,8 @@ import tracemalloc
 import numpy as np
 
 from lainbench import cashflow as cf
-from lainbench.cashflow import _cumulative_costs, _draw
-from lainbench.delays import delay_profile
+from lainbench.cashflow.delays import delay_profile
+from lainbench.cashflow.simulate import _cumulative_costs, _draw
 
 PCTS = (5, 25, 50, 75, 95)
 

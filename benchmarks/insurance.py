@@ -27,7 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from lainbench import insurance as ins
-from lainbench.demo_insurance import insurance_requirements
+from lainbench.demo.insurance import insurance_requirements
 from lainbench.ingest.insurance import ingest_insurance
 
 HEADERS = {

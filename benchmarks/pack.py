@@ -3,7 +3,7 @@
 Measured, each into a fresh folder, on the demo data (``data/demo``, 200,000 invoices, 12 members, so
 13 notebook runs: the network overview and 12 member scorecards):
 
-- **pack**: ``lainbench pack params/pack.yaml`` (``lainbench.pack.build``): validation, the shared
+- **pack**: ``lainbench pack params/pack.yaml`` (``lainbench.pack.builder``): validation, the shared
   tables computed once, the runs in parallel (default: one process per core, each reusing one kernel
   reset between notebooks), HTML reports, the workbook, gathered charts, index and manifest.
 - **pack, fresh kernels**: the same with ``fresh_kernels: true`` (a new kernel for every run).
@@ -99,7 +99,7 @@ def main() -> None:
     from lainbench.registry import NOTEBOOKS
 
     if not resolve("data/demo/invoice_payment.parquet").exists():
-        from lainbench.demo import write_demo
+        from lainbench.demo.invoices import write_demo
 
         write_demo(resolve("data/demo"))
     spec = yaml.safe_load((ROOT / "params" / "pack.yaml").read_text())

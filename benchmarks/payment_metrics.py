@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from lainbench.payments import BUCKET_DAYS
+from lainbench.payments.metrics import BUCKET_DAYS
 from lainbench.schemas import INVOICE_PAYMENT
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ COLUMNS = [
 
 def run_lainbench(path: str | Path, periods: pl.DataFrame) -> pl.DataFrame:
     """The full metric set through lainbench's own functions."""
-    from lainbench.payments import assign_period, derive, payment_metrics
+    from lainbench.payments.metrics import assign_period, derive, payment_metrics
 
     lf = pl.scan_parquet(path)
     return payment_metrics(assign_period(derive(lf, interest=False), periods))

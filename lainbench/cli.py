@@ -64,7 +64,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from lainbench.demo import write_demo
+    from lainbench.demo.invoices import write_demo
 
     paths = write_demo(args.out, n_invoices=args.invoices, seed=args.seed)
     for name, path in paths.items():
@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     lst.set_defaults(func=_cmd_list)
 
     try:  # the benchmark pack adds its own sub-command when present
-        from lainbench.pack import add_cli
+        from lainbench.pack.cli import add_cli
 
         add_cli(sub)
     except ImportError:

@@ -19,6 +19,7 @@ lainbench.errors.ParamsError: ...payment_performance.yaml + overrides: colour: u
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
 import time
@@ -98,7 +99,8 @@ def load_run_params(name: str, params_file: str | Path | None = None,
 def kernel_argv() -> list[str]:
     """How the ``lainbench`` kernel starts: this interpreter, with IPython's history kept in
     memory. Kernels running side by side (the pack runs several) would otherwise share one
-    SQLite history file and print "Session/line number was not unique" into the reports."""
+    SQLite history file and print "Session/line number was not unique" into the reports.
+    """
     return [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
             "--HistoryManager.hist_file=:memory:"]
 
@@ -231,3 +233,121 @@ def run_notebook(name: str, params_file: str | Path | None = None,
 def timestamp() -> str:
     """UTC time as ISO text, for manifests and logs."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------------------------
+# The kernel-reuse papermill engine (used by the pack's workers)
+
+# One kernel per worker process, reused across that worker's runs: each notebook still runs top to
+# bottom from a clean namespace (``%reset -f``, working directory and execution count reset), but
+# imports, the vega bundle and kernel start-up are paid once per worker instead of once per run.
+# A failed run, a dead kernel or MAX_RUNS_PER_KERNEL runs start a fresh kernel.
+MAX_RUNS_PER_KERNEL = 30
+
+
+REUSE_ENGINE = "lainbench-reuse"
+
+
+RESET_CODE = f"""
+import os as _lb_os
+_lb_os.chdir({str(PROJECT_ROOT)!r})
+del _lb_os
+get_ipython().run_line_magic("reset", "-f")
+get_ipython().execution_count = 1
+get_ipython().kernel.execution_count = 0
+"""
+
+
+_WORKER: dict[str, Any] = {"km": None, "runs": 0, "atexit": False, "registered": False}
+
+
+def _register_reuse_engine() -> str:
+    """A papermill engine that runs a notebook in the kernel it is given (``km=``), resetting the
+    kernel's namespace first and closing its client afterwards.
+    """
+    from jupyter_core.utils import run_sync
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    if _WORKER.get("registered"):
+        return REUSE_ENGINE
+
+    class ResetClient(PapermillNotebookClient):
+        async def async_start_new_kernel_client(self):
+            kc = await super().async_start_new_kernel_client()
+            reply = await self.async_wait_for_reply(
+                kc.execute(RESET_CODE, silent=True, store_history=False))
+            if reply is None or reply["content"].get("status") != "ok":
+                raise RuntimeError("could not reset the reused kernel's namespace")
+            return kc
+
+        start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    class ReuseEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
+                                     stdout_file=None, stderr_file=None, start_timeout=60,
+                                     execution_timeout=None, **kwargs):
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                safe, timeout=execution_timeout or kwargs.get("timeout"),
+                startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
+                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            client = ResetClient(nb_man, **final)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+                    client.kc = None
+
+    papermill_engines.register(REUSE_ENGINE, ReuseEngine)  # papermill's public registry
+    _WORKER["registered"] = True
+    return REUSE_ENGINE
+
+
+def _stop_worker_kernel() -> None:
+    from jupyter_core.utils import run_sync
+
+    km, _WORKER["km"] = _WORKER["km"], None
+    if km is not None:
+        with contextlib.suppress(Exception):  # already gone
+            run_sync(km.shutdown_kernel)(now=True)
+
+
+def _worker_kernel(kernel_name: str) -> Any:
+    """The kernel of this worker process, started on first use (and again after a failure or many runs)."""
+    import atexit
+
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = _WORKER["km"]
+    if km is not None and _WORKER["runs"] < MAX_RUNS_PER_KERNEL and run_sync(km.is_alive)():
+        return km
+    _stop_worker_kernel()
+    km = AsyncKernelManager(kernel_name=kernel_name, config=kernel_config())
+    run_sync(km.start_kernel)(cwd=str(PROJECT_ROOT))
+    _WORKER.update(km=km, runs=0)
+    if not _WORKER["atexit"]:
+        atexit.register(_stop_worker_kernel)
+        _WORKER["atexit"] = True
+    return km
+
+
+def execute_in_worker_kernel(name: str, values: dict[str, Any], out_path: Path,
+                             kernel_name: str) -> None:
+    """:func:`lainbench.runner.execute` in this worker's reused kernel (see above); a failed run
+    stops the kernel so the next run starts a fresh one.
+    """
+    engine = _register_reuse_engine()
+    km = _worker_kernel(kernel_name)
+    _WORKER["runs"] += 1
+    try:
+        execute(name, values, out_path, kernel_name=kernel_name, engine_name=engine, km=km)
+    except BaseException:
+        _stop_worker_kernel()
+        raise

@@ -136,6 +136,8 @@ def to_pandas(df: pl.DataFrame):
 
 
 SIZE_BANDS = ("micro", "small", "medium", "large", "unknown")
+# The procurement categories the suite names when a table names none (insurance, demo data).
+PROCUREMENT_CATEGORIES = ("works", "facilities", "consultancy", "it", "care", "clinical", "goods")
 SIZE_BASES = ("eu_2003_361", "pa2023_sme", "companies_act_2025", "self_declared", "spend_data_flag")
 ORG_TYPES = (
     "company", "llp", "nhs_trust", "local_authority", "police", "fire", "university",

@@ -13,7 +13,7 @@ from lainbench.config import SHARED_REAL_DATA
 @pytest.fixture(scope="session")
 def small_demo(tmp_path_factory) -> Path:
     """A 20,000-invoice demo set (same 12 members and 4 periods), for notebook and CLI tests."""
-    from lainbench.demo import write_demo
+    from lainbench.demo.invoices import write_demo
 
     out = tmp_path_factory.mktemp("demo")
     write_demo(out, n_invoices=20_000, seed=7)

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lainbench import cashflow as cf
-from lainbench.cashflow import _draw, _ledger_daily, _ledger_events
-from lainbench.delays import FixedDelay, delay_profile
+from lainbench.cashflow.delays import FixedDelay, delay_profile
+from lainbench.cashflow.simulate import _draw, _ledger_daily, _ledger_events
 from lainbench.errors import ParamsError
 
 # Statutory rate for interest starting in 2026 H1: Bank Rate 3.75 % on 31 Dec 2025 + 8 = 11.75 %
@@ -581,8 +581,8 @@ def test_lever_grid_errors():
 
 
 def test_member_shortfall_uses_each_members_own_invoices():
-    from lainbench.delays import invoice_days_late
-    from lainbench.demo import invoices
+    from lainbench.cashflow.delays import invoice_days_late
+    from lainbench.demo.invoices import invoices
 
     inv = invoices(6_000, seed=3)
     table = cf.member_shortfall(
@@ -600,7 +600,7 @@ def test_member_shortfall_uses_each_members_own_invoices():
 
 
 def test_member_with_too_few_invoices_gets_a_reason():
-    from lainbench.demo import invoices
+    from lainbench.demo.invoices import invoices
 
     table = cf.member_shortfall(
         scenario(), invoices(2_000, seed=1), ["hillside_mh_nhs"], n_paths=50, min_invoices=10_000
@@ -641,7 +641,7 @@ def test_shipped_run_params_build_the_reference_scenario():
 def test_params_from_namespace_and_notebook_delay():
     p = cf.params_from({"delay_profile": "deterministic", "days_late": 4.5, "other": 1})
     assert isinstance(cf.notebook_delay(p), FixedDelay) and cf.notebook_delay(p).days == 4.5
-    from lainbench.demo import invoices
+    from lainbench.demo.invoices import invoices
 
     pooled = cf.notebook_delay(
         cf.params_from(

@@ -1,4 +1,4 @@
-"""Delay models for the supplier cash-flow simulation (lainbench.delays)."""
+"""Delay models for the supplier cash-flow simulation (lainbench.cashflow.delays)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lainbench import delays
-from lainbench.delays import EmpiricalDelay, FixedDelay, LognormalDelay
+from lainbench.cashflow import delays
+from lainbench.cashflow.delays import EmpiricalDelay, FixedDelay, LognormalDelay
 from lainbench.errors import ParamsError, SchemaError
 
 
@@ -225,7 +225,7 @@ def test_member_delays_lists_who_is_left_out():
 
 
 def test_member_delays_on_demo_data():
-    from lainbench.demo import invoices
+    from lainbench.demo.invoices import invoices
 
     inv = invoices(8_000, seed=4)
     models, skipped = delays.member_delays(inv, size_bands=["micro", "small"])
@@ -235,17 +235,8 @@ def test_member_delays_on_demo_data():
     assert models["thameside_water"].late_share > models["city_fire"].late_share
 
 
-def test_read_invoices_missing_file_names_the_parameter(tmp_path):
-    with pytest.raises(ParamsError, match="invoices_path = .*nothing.parquet: file not found"):
-        delays.read_invoices(tmp_path / "nothing.parquet")
 
 
-def test_read_invoices_parquet(tmp_path):
-    path = tmp_path / "inv.parquet"
-    invoice_table().write_parquet(path)
-    lf = delays.read_invoices(path)
-    assert isinstance(lf, pl.LazyFrame)
-    assert delays.empirical_delay(lf.collect(), "A", min_invoices=1).n_invoices == 3
 
 
 def test_describe():

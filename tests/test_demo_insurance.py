@@ -1,4 +1,4 @@
-"""lainbench.demo_insurance: synthetic requirements shaped on published patterns."""
+"""lainbench.demo.insurance: synthetic requirements shaped on published patterns."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from lainbench import demo, insurance
-from lainbench.demo_insurance import AFTER, BEFORE, insurance_requirements, write_insurance_demo
+from lainbench.demo.insurance import AFTER, BEFORE, insurance_requirements, write_insurance_demo
 from lainbench.ingest.insurance import ingest_insurance
 from lainbench.schemas import INSURANCE_REQUIREMENT
 

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lainbench.demo import examples
 from lainbench.errors import IngestError
-from lainbench.ingest import examples
 from lainbench.ingest import values as V
 from lainbench.ingest.invoices import (
     StagedIngestResult,
@@ -471,8 +471,8 @@ def test_duplicate_search_in_buckets_equals_one_pass():
 
 
 def test_committed_examples_match_their_generator(tmp_path):
-    """data/examples/ holds exactly what lainbench.ingest.examples writes (regenerate with
-    `python -m lainbench.ingest.examples data/examples`)."""
+    """data/examples/ holds exactly what lainbench.demo.examples writes (regenerate with
+    `python -m lainbench.demo.examples data/examples`)."""
     from lainbench.config import DATA_DIR
 
     for kind, path in examples.write_examples(tmp_path).items():

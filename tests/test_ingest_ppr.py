@@ -15,8 +15,8 @@ import polars as pl
 import pytest
 
 from lainbench.config import SHARED_REAL_DATA
+from lainbench.demo.examples import PPR_HEADER, ppr_demo_bytes
 from lainbench.errors import IngestError
-from lainbench.ingest.examples import PPR_HEADER, ppr_demo_bytes
 from lainbench.ingest.ppr import ingest_ppr
 from lainbench.schemas import ORG_PAYMENT_PERFORMANCE
 

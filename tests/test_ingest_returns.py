@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from lainbench.demo import examples
 from lainbench.errors import IngestError
-from lainbench.ingest import examples
 from lainbench.ingest.returns import detect_kind, ingest_returns
 from lainbench.ingest.values import parse_period_label
 from lainbench.schemas import ORG_PAYMENT_PERFORMANCE

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from lainbench import insurance as ins
 from lainbench.config import NOTEBOOKS_DIR
-from lainbench.errors import IngestError, ParamsError
+from lainbench.errors import ParamsError
 from lainbench.registry import NOTEBOOKS, load_object
 
 M = 1_000_000.0
@@ -740,22 +740,6 @@ def test_standard_cost():
 
 
 # ----------------------------------------------------------------------- loading and params
-def test_load_requirements_paths(tmp_path):
-    from lainbench.demo_insurance import insurance_requirements
-
-    demo = ins.load_requirements("demo", seed=3)
-    assert demo.equals(insurance_requirements(3))
-    p = tmp_path / "reqs.parquet"
-    demo.write_parquet(p)
-    assert ins.load_requirements(str(p)).equals(demo)
-    csv = ins.load_requirements("data/examples/insurance_requirements.csv")
-    assert csv.height == 12
-    with pytest.raises(IngestError, match="nope.parquet: requirements file not found"):
-        ins.load_requirements(str(tmp_path / "nope.parquet"))
-    bad = tmp_path / "bad.parquet"
-    bad.write_text("not parquet")
-    with pytest.raises(IngestError, match="bad.parquet: cannot be read as parquet"):
-        ins.load_requirements(str(bad))
 
 
 def test_prepare_checks_category():

@@ -28,9 +28,10 @@ from pack_helpers import (
     write_small_member_data,
 )
 
-from lainbench import pack
+from lainbench import pack, runner
 from lainbench.config import PROJECT_ROOT
 from lainbench.errors import PackError
+from lainbench.pack import builder
 
 pytestmark = pytest.mark.notebook
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -107,7 +108,7 @@ def test_out_must_be_a_pack_folder_and_not_busy(data, tmp_path):
         pack.build(spec, other, progress=False, log=lambda _: None)
     assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
     busy = tmp_path / "busy"
-    holder = pack._claim(busy)  # as a build in progress holds it
+    holder = builder._claim(busy)  # as a build in progress holds it
     try:
         with pytest.raises(PackError, match="another `lainbench pack` is writing"):
             pack.build(spec, busy, progress=False, log=lambda _: None)
@@ -116,8 +117,8 @@ def test_out_must_be_a_pack_folder_and_not_busy(data, tmp_path):
 
 
 def test_default_jobs_is_every_core():
-    assert pack._jobs(None) == len(os.sched_getaffinity(0))
-    assert pack._jobs(3) == 3
+    assert builder._jobs(None) == len(os.sched_getaffinity(0))
+    assert builder._jobs(3) == 3
 
 
 def test_shipped_demo_pack_file_is_valid(tmp_path):
@@ -374,7 +375,6 @@ def test_reused_kernel_namespace_is_reset(tmp_path):
     import nbformat
     import papermill as pm
 
-    from lainbench import runner
 
     def nb(path, src):
         n = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src)])
@@ -384,9 +384,9 @@ def test_reused_kernel_namespace_is_reset(tmp_path):
         return str(path)
 
     kernel = runner.ensure_kernel()
-    engine = pack._register_reuse_engine()
+    engine = runner._register_reuse_engine()
     try:
-        km = pack._worker_kernel(kernel)
+        km = runner._worker_kernel(kernel)
         pm.execute_notebook(nb(tmp_path / "a.ipynb", "secret = 42\nimport os\nos.chdir('/')"),
                             str(tmp_path / "a_out.ipynb"), kernel_name=kernel, engine_name=engine,
                             km=km, progress_bar=False)
@@ -395,10 +395,10 @@ def test_reused_kernel_namespace_is_reset(tmp_path):
                                      f"assert os.getcwd() == {str(PROJECT_ROOT)!r}"),
             str(tmp_path / "b_out.ipynb"), kernel_name=kernel, engine_name=engine, km=km,
             progress_bar=False)
-        assert pack._worker_kernel(kernel) is km  # the same kernel both times
+        assert runner._worker_kernel(kernel) is km  # the same kernel both times
         assert out.cells[0].execution_count == 1
     finally:
-        pack._stop_worker_kernel()
+        runner._stop_worker_kernel()
 
 
 def test_pack_file_round_trip_keeps_member_list(data, tmp_path):

@@ -221,11 +221,6 @@ def test_disclosure_counts():
     assert c["largest_supplier_value_share_pct"] == pytest.approx(50)  # 1000 of 2000
 
 
-def test_load_invoices_missing_file_says_how_to_fix(tmp_path):
-    from lainbench.errors import SchemaError
-
-    with pytest.raises(SchemaError, match="lainbench demo"):
-        payments.load_invoices(tmp_path / "nope.parquet")
 
 
 def test_prepare_refuses_unknown_member(small_demo):

@@ -1,4 +1,4 @@
-"""Tests for lainbench.published (notebook 04): loading members' published figures, comparisons
+"""Tests for lainbench.payments.published (notebook 04): loading members' published figures, comparisons
 with the nation and with the ledger, and the notebook end to end on small demo data."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import re
 import polars as pl
 import pytest
 
-from lainbench import published as P
 from lainbench import runner
+from lainbench.demo import examples
 from lainbench.errors import ParamsError
-from lainbench.ingest import examples
+from lainbench.payments import published as P
 from lainbench.schemas import INVOICE_PAYMENT, MEMBER, ORG_PAYMENT_PERFORMANCE
 
 D = dt.date
@@ -92,9 +92,6 @@ def test_focus_member_checked(members):
         P.check_focus("x", members)
 
 
-def test_members_file_missing():
-    with pytest.raises(ParamsError, match="members_path: nowhere.parquet not found"):
-        P.load_members("nowhere.parquet")
 
 
 # --- national medians ----------------------------------------------------------------------

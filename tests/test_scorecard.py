@@ -9,8 +9,10 @@ import polars as pl
 import pytest
 from pack_helpers import MEMBERS, TINY, supplier_strings, write_small_member_data
 
-from lainbench import payments, scorecard
+from lainbench import payments
 from lainbench.errors import ParamsError, SchemaError
+from lainbench.pack import scorecard
+from lainbench.pack import shared as shared_stage
 
 D = dt.date.fromisoformat
 
@@ -46,7 +48,7 @@ def hand(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def shared(hand):
-    return scorecard.build_shared(hand["invoices_path"], hand["members_path"], hand["periods_path"],
+    return shared_stage.build_shared(hand["invoices_path"], hand["members_path"], hand["periods_path"],
                                   insurance_path=None, cashflow_paths=0)
 
 
@@ -135,10 +137,10 @@ def test_no_shared_table_has_supplier_columns_or_values(shared, hand):
 
 def test_unknown_period_or_member(hand):
     with pytest.raises(ParamsError, match="unknown period 'P9'; known: P1"):
-        scorecard.build_shared(hand["invoices_path"], hand["members_path"], hand["periods_path"],
+        shared_stage.build_shared(hand["invoices_path"], hand["members_path"], hand["periods_path"],
                                period="P9", insurance_path=None, cashflow_paths=0)
     with pytest.raises(ParamsError, match="unknown member id"):
-        scorecard.build_shared(hand["invoices_path"], hand["members_path"], hand["periods_path"],
+        shared_stage.build_shared(hand["invoices_path"], hand["members_path"], hand["periods_path"],
                                members=["Z"], insurance_path=None, cashflow_paths=0)
 
 
@@ -146,7 +148,7 @@ def test_supplier_id_required(hand, tmp_path):
     p = tmp_path / "no_ids.parquet"
     pl.read_parquet(hand["invoices_path"]).drop("supplier_id").write_parquet(p)
     with pytest.raises(SchemaError, match="supplier_id is needed for disclosure control"):
-        scorecard.build_shared(p, hand["members_path"], hand["periods_path"],
+        shared_stage.build_shared(p, hand["members_path"], hand["periods_path"],
                                insurance_path=None, cashflow_paths=0)
 
 
@@ -217,7 +219,7 @@ def test_read_shared_says_how_to_build(tmp_path, shared):
 @pytest.fixture(scope="module")
 def small(small_demo, tmp_path_factory):
     data = write_small_member_data(small_demo, tmp_path_factory.mktemp("tiny"))
-    built = scorecard.build_shared(data["invoices_path"], data["members_path"],
+    built = shared_stage.build_shared(data["invoices_path"], data["members_path"],
                                    data["periods_path"], members=MEMBERS, cashflow_paths=100)
     return data, built
 
@@ -251,7 +253,7 @@ def test_build_is_deterministic(small):
     from polars.testing import assert_frame_equal
 
     data, built = small
-    again = scorecard.build_shared(data["invoices_path"], data["members_path"],
+    again = shared_stage.build_shared(data["invoices_path"], data["members_path"],
                                    data["periods_path"], members=MEMBERS, cashflow_paths=100)
     for name, df in built.tables.items():
         # same rows and order; sums of money may differ in the last bit (parallel float sums)

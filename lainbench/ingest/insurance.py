@@ -28,6 +28,7 @@ rows are skipped and counted, so rows read = accepted + rejected + skipped.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -35,6 +36,7 @@ from pathlib import Path
 import polars as pl
 
 from lainbench.errors import IngestError
+from lainbench.formatting import format_gbp_short
 from lainbench.ingest.common import (
     ROW,
     IngestResult,
@@ -43,8 +45,23 @@ from lainbench.ingest.common import (
     finish,
     make_rejects,
 )
-from lainbench.insurance import format_gbp_short, load_standards
+from lainbench.params import load as load_params
 from lainbench.schemas import INSURANCE_REQUIREMENT
+
+STANDARDS_FILE = "params/insurance_standards.yaml"  # read in full by lainbench.insurance.standards
+
+
+def el_statutory_minimum_gbp(path: str = STANDARDS_FILE) -> float:
+    """The employer's liability statutory minimum in force today (``params/insurance_standards.yaml``).
+
+    >>> el_statutory_minimum_gbp()
+    5000000.0
+    """
+    value = load_params(path).value("employers_liability_statutory_minimum", dt.date.today())
+    if value is None:
+        raise IngestError(f"{path}: employers_liability_statutory_minimum has no value in force today")
+    return float(value)
+
 
 LINEAGE_COLUMNS = ("source_dataset", "source_url", "source_row_id", "ingested_at")
 
@@ -374,7 +391,7 @@ def ingest_insurance(
     typed, rejects = check_rows(
         raw, INSURANCE_REQUIREMENT, name, date_formats=("%Y-%m-%d", "%d/%m/%Y")
     )
-    el_min = load_standards().el_statutory_minimum_gbp
+    el_min = el_statutory_minimum_gbp()
     typed = _fill_defaults(typed, el_min)
     rules = requirement_rules(typed, name, el_min, already=rejects["source_row"])
     all_rejects = pl.concat([rejects, rules]) if rules.height else rejects
@@ -441,7 +458,7 @@ def requirement_rules(
     el_min = (
         el_minimum_gbp
         if el_minimum_gbp is not None
-        else (load_standards().el_statutory_minimum_gbp)
+        else (el_statutory_minimum_gbp())
     )
     out = []
     t = typed

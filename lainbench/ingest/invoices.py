@@ -241,6 +241,7 @@ class StagedIngestResult(IngestResult):
 
     @property  # type: ignore[override]
     def accepted(self) -> pl.DataFrame:
+        """The accepted rows, read from the staged parquet on first use."""
         if self._loaded is None:
             self._loaded = pl.read_parquet(self.staged)
         return self._loaded
@@ -251,7 +252,8 @@ class StagedIngestResult(IngestResult):
             self._loaded = value
 
     @property
-    def accepted_rows(self) -> int:  # without reading the staged file
+    def accepted_rows(self) -> int:
+        """How many rows were accepted, without reading the staged file."""
         return self._accepted_rows
 
     def __repr__(self) -> str:
@@ -314,7 +316,8 @@ def _scan_source(path: Path, mapping: HeaderMapping, sheet: str | int | None, wo
 
 def _internal_names(lf: pl.LazyFrame, headers: list[str]) -> pl.LazyFrame:
     """Source columns renamed ``__s0, __s1, ...`` so no source header can clash with a canonical
-    name; spare columns stay ``__extra_i``."""
+    name; spare columns stay ``__extra_i``.
+    """
     return lf.rename({h: f"__s{i}" for i, h in enumerate(headers)})
 
 
@@ -555,7 +558,8 @@ def _conform_lazy(lf: pl.LazyFrame, table: Table) -> pl.LazyFrame:
 
 def _duplicate_rows(stage: pl.LazyFrame, n_rows: int, bucket_rows: int = 2_000_000) -> pl.DataFrame:
     """``__row`` of every row that repeats an earlier row exactly (by a 64-bit hash of all source
-    columns), with the row it repeats. Done in hash buckets so memory stays bounded."""
+    columns), with the row it repeats. Done in hash buckets so memory stays bounded.
+    """
     base = stage.filter(pl.col("__skip").is_null()).select(ROW, "__hash")
     buckets = max(1, -(-n_rows // bucket_rows))
     found = []

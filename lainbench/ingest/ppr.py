@@ -379,7 +379,8 @@ def _flags(df: pl.DataFrame, have: set[str], t: dict[str, float]) -> pl.Expr:
 
 def _latest_filing(df: pl.DataFrame, rejects: pl.DataFrame | None) -> pl.DataFrame:
     """``is_latest_filing``: the last filing per company and period among rows not rejected
-    (ties broken by the higher Report Id, then the later row)."""
+    (ties broken by the higher Report Id, then the later row).
+    """
     gone = rejects["source_row"] if rejects is not None else pl.Series([], dtype=pl.Int64)
     key = pl.coalesce(pl.col("companies_house_number"), pl.col("org_name").str.to_lowercase()) \
         if "companies_house_number" in df.columns else pl.col("org_name").str.to_lowercase()

@@ -36,7 +36,8 @@ DELIMITERS = (",", ";", "\t", "|")
 @dataclass
 class TextSource:
     """A text file readable by polars: ``path`` is UTF-8 (a temporary copy if the original was
-    not), with its original ``encoding`` and the field ``delimiter``."""
+    not), with its original ``encoding`` and the field ``delimiter``.
+    """
 
     original: Path
     path: Path

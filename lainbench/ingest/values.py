@@ -74,8 +74,9 @@ def clean(expr: pl.Expr) -> pl.Expr:
 
 
 def parse_amount(expr: pl.Expr) -> pl.Expr:
-    """A money amount in GBP, rounded to pence; credits may be written ``-12``, ``(12)``,
-    ``12-``, ``12 CR`` or ``-£12``. ``£``/``GBP`` and thousands separators are accepted.
+    """A money amount in GBP, rounded to pence.
+
+    Credits may be written ``-12``, ``(12)``, ``12-``, ``12 CR`` or ``-£12``. ``£``/``GBP`` and thousands separators are accepted.
     (For big frames :func:`with_amounts` is faster: it reads each cell once.)
 
     >>> pl.DataFrame({"x": ["12-", "GBP 1,000", "1,00", "$5", "1.5E+03"]}).select(
@@ -266,7 +267,8 @@ def in_years(date: pl.Expr, min_year: int = MIN_YEAR, max_year: int = MAX_YEAR) 
 def parse_date(expr: pl.Expr, order: DateOrder | None = "dmy", min_year: int = MIN_YEAR,
                max_year: int = MAX_YEAR) -> pl.Expr:
     """The date written in ``expr``, or null when it is not a date, does not exist (31/02) or
-    falls outside ``min_year``..``max_year``. See :func:`date_parts` for the forms read."""
+    falls outside ``min_year``..``max_year``. See :func:`date_parts` for the forms read.
+    """
     return in_years(date_from_parts(date_parts(expr, order)), min_year, max_year).name.keep()
 
 
@@ -274,7 +276,8 @@ def problem_from_parts(parts: pl.Expr, date: pl.Expr, present: pl.Expr,
                        order: DateOrder | None = "dmy", min_year: int = MIN_YEAR,
                        max_year: int = MAX_YEAR) -> pl.Expr:
     """Why a value is not an acceptable date, from its parts, its unchecked date (from
-    :func:`date_from_parts`) and whether the cell had anything in it; null when fine."""
+    :func:`date_from_parts`) and whether the cell had anything in it; null when fine.
+    """
     year = pl.coalesce(date.dt.year(), parts.struct.field("y"))
     matched = parts.struct.field("y").is_not_null() | parts.struct.field("serial").is_not_null()
     month = parts.struct.field("m")

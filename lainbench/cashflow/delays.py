@@ -29,14 +29,11 @@ import datetime as dt
 import functools
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Literal, Protocol, get_args
 
 import numpy as np
 import polars as pl
 
-from lainbench.config import resolve
 from lainbench.errors import ParamsError, SchemaError
 from lainbench.params import ParameterFile, load
 from lainbench.schemas import _from_pandas_if_needed
@@ -48,14 +45,12 @@ DELAY_PROFILES: tuple[str, ...] = get_args(DelayProfileName)
 _GRID = 1 << 16  # cells of the inverse-CDF lookup of EmpiricalDelay
 
 
-@lru_cache(maxsize=4)
-def _assumptions(path: str) -> ParameterFile:
-    return load(path)
-
-
 def assumptions(path: str = ASSUMPTIONS_FILE) -> ParameterFile:
-    """The cash-flow model's reference parameters (cached), from ``params/cashflow_assumptions.yaml``."""
-    return _assumptions(str(path))
+    """The cash-flow model's reference parameters, from ``params/cashflow_assumptions.yaml``.
+
+    Cached by :func:`lainbench.params.load`, which reads the file again when it changes.
+    """
+    return load(path)
 
 
 def assumption(name: str, as_of: dt.date | str | None = None, path: str = ASSUMPTIONS_FILE):
@@ -309,7 +304,7 @@ def invoice_days_late(invoices) -> pl.DataFrame:
     >>> invoice_days_late(inv)["days_late"].to_list()
     [10, 0]
     """
-    from lainbench.payments import derive
+    from lainbench.payments.metrics import derive
 
     lf = invoices.lazy() if isinstance(invoices, pl.DataFrame) else invoices
     if not isinstance(lf, pl.LazyFrame):
@@ -341,17 +336,6 @@ def invoice_days_late(invoices) -> pl.DataFrame:
     )
 
 
-def read_invoices(path: str | Path) -> pl.LazyFrame:
-    """Open the canonical invoice table (:func:`lainbench.payments.load_invoices`), errors naming it."""
-    from lainbench.payments import load_invoices
-
-    p = resolve(path)
-    if not p.exists():
-        raise ParamsError(
-            f"invoices_path = {path!s}: file not found (looked for {p}); run `lainbench demo` to "
-            "write the demo data, or point invoices_path at a canonical invoice_payment file"
-        )
-    return load_invoices(p)
 
 
 def empirical_delay(

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from lainbench.demo import CATEGORIES, MEMBER_PROFILES
+from lainbench.demo.members import CATEGORIES, MEMBER_PROFILES
 from lainbench.schemas import INSURANCE_REQUIREMENT
 
 DEFAULT_SEED = 20260401

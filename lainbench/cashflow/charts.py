@@ -153,7 +153,7 @@ def lever_chart(
     ``levers`` is :func:`lainbench.cashflow.compare_levers` output; rows are picked with
     :func:`lainbench.cashflow.one_lever_at_a_time`.
     """
-    from lainbench.cashflow import one_lever_at_a_time
+    from lainbench.cashflow.levers import one_lever_at_a_time
 
     metrics = metrics or LEVER_METRICS
     df = one_lever_at_a_time(levers).filter(pl.col("metric").is_in(list(metrics)))
@@ -196,7 +196,7 @@ def lever_chart(
 
 def cost_per_gbp_chart(levers: pl.DataFrame, title: str | None = None) -> alt.Chart:
     """Pence per £ of contract: working-capital finance (E3) and extra insurance (E8), stacked."""
-    from lainbench.cashflow import one_lever_at_a_time
+    from lainbench.cashflow.levers import one_lever_at_a_time
 
     df = one_lever_at_a_time(levers)
     order = df.select("change_label").unique(maintain_order=True)["change_label"].to_list()

@@ -28,10 +28,11 @@ from typing import Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+from lainbench import load
 from lainbench.config import resolve
 from lainbench.errors import IngestError, ParamsError
 from lainbench.params import RunParams
-from lainbench.schemas import MEMBER, ORG_PAYMENT_PERFORMANCE
+from lainbench.schemas import ORG_PAYMENT_PERFORMANCE
 
 ReturnKind = Literal["pa2023_pcn", "pcr_reg113", "ppn_05_15", "nhs_bppc"]
 LEDGER_BASIS = "invoice_receipt_to_supplier_receipt"
@@ -98,14 +99,6 @@ class PublishedPaymentReportsParams(RunParams):
 
 # --- loading ------------------------------------------------------------------------------------
 
-def load_members(path: str | Path) -> pl.DataFrame:
-    """The member table (parquet or CSV)."""
-    p = resolve(path)
-    if not p.exists():
-        raise ParamsError(f"members_path: {path} not found (looked for {p}); run `lainbench demo`"
-                          " for the demo members")
-    df = pl.read_parquet(p) if p.suffix == ".parquet" else pl.read_csv(p, infer_schema=False)
-    return MEMBER.conform(df, source=str(path))
 
 
 def load_published(ppr_files: list[str], returns_files: list[ReturnFile | dict],
@@ -212,7 +205,8 @@ def combine_bppc_segments(published: pl.DataFrame) -> pl.DataFrame:
 
 def national_medians(path: str | Path | None) -> pl.DataFrame | None:
     """National PPR medians by year as long rows (``year``, ``measure``, ``national_median``),
-    or None when no file is given or it is not there (e.g. a clone without ../shared)."""
+    or None when no file is given or it is not there (e.g. a clone without ../shared).
+    """
     if path is None:
         return None
     p = resolve(path)
@@ -251,7 +245,8 @@ def long_figures(published: pl.DataFrame, measures: list[str] | None = None) -> 
 def against_national(published: pl.DataFrame, national: pl.DataFrame | None) -> pl.DataFrame:
     """Each published figure beside the national PPR median for the calendar year its period
     starts in (the aggregates' own year definition is not documented; see docs/assumptions.md),
-    with ``gap = value - national_median`` and whether the member does better."""
+    with ``gap = value - national_median`` and whether the member does better.
+    """
     fig = long_figures(published.filter(pl.col("payee_segment") == "all"),
                        list(NATIONAL_COLUMNS.values()))
     if national is None or fig.height == 0:
@@ -278,7 +273,8 @@ def ledger_periods(published: pl.DataFrame) -> pl.DataFrame:
 def ledger_figures(invoices_path: str | Path | None, published: pl.DataFrame) -> pl.DataFrame:
     """The same figures derived from the members' invoices for exactly the periods they
     published (regime ``internal``), with ``ledger_coverage_pct``: the share of the period's
-    days that fall inside the ledger's span of payment dates. Empty when no ledger is given."""
+    days that fall inside the ledger's span of payment dates. Empty when no ledger is given.
+    """
     from lainbench import payments
 
     empty = ORG_PAYMENT_PERFORMANCE.empty().with_columns(
@@ -288,7 +284,7 @@ def ledger_figures(invoices_path: str | Path | None, published: pl.DataFrame) ->
     periods = ledger_periods(published)
     if periods.height == 0:
         return empty
-    inv = payments.derive(payments.load_invoices(str(invoices_path)), interest=False)
+    inv = payments.derive(load.invoices(invoices_path, "invoices_path"), interest=False)
     inv = inv.filter(pl.col("buyer_org_id").is_in(periods["org_id"].unique().implode()))
     paid = pl.coalesce("supplier_received_date", "payment_date")
     span = inv.group_by("buyer_org_id").agg(paid.min().alias("first"), paid.max().alias("last")
@@ -338,7 +334,8 @@ def compare_with_ledger(published: pl.DataFrame, ledger: pl.DataFrame,
 
 def headline(published: pl.DataFrame) -> pl.DataFrame:
     """Each member's headline published measure per period: the 30-day share where published,
-    else the BPPC within-target share by number; one row per member, regime and period."""
+    else the BPPC within-target share by number; one row per member, regime and period.
+    """
     fig = long_figures(published.filter(pl.col("payee_segment") == "all"),
                        ["paid_within_30_days_pct", "paid_within_target_count_pct",
                         "avg_days_to_pay"])
@@ -348,7 +345,8 @@ def headline(published: pl.DataFrame) -> pl.DataFrame:
 
 def gap_summary(comparison: pl.DataFrame) -> pl.DataFrame:
     """Per member and measure: periods compared, mean gap, and in how many the published figure
-    looks better than the ledger."""
+    looks better than the ledger.
+    """
     if comparison.height == 0:
         return pl.DataFrame(schema={"org_id": pl.String, "org_name": pl.String,
                                     "measure": pl.String, "periods": pl.UInt32,
@@ -421,7 +419,7 @@ def prepare(ppr_files: list[str], returns_files: list[ReturnFile | dict], member
             invoices_path: str | None, national_medians_path: str | None,
             focus_member: str | None = None) -> PublishedData:
     """Read members, published files, national medians and the ledger; line them all up."""
-    members = load_members(members_path)
+    members = load.members(members_path, "members_path")
     check_focus(focus_member, members)
     published, log = load_published(ppr_files, returns_files, members)
     national = national_medians(national_medians_path)

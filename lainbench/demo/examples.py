@@ -1,7 +1,7 @@
 """The small example files in ``data/examples/``: one of each kind lainbench ingests.
 
 Every file describes a fictional demo member (names end in "(demo)") and is written by this
-module, so ``python -m lainbench.ingest.examples data/examples`` recreates them byte for byte.
+module, so ``python -m lainbench.demo.examples data/examples`` recreates them byte for byte.
 Each is shaped like the real thing it stands in for (see ``data/examples/README.md``), and the
 messy ledger carries every fault the invoice ingest must handle, one per row, with the verdict a
 person would reach written beside it in :data:`MESSY_LEDGER_ROWS`.

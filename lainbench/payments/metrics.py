@@ -1,104 +1,19 @@
-"""Payment-performance benchmarks from invoice-level records (canonical ``invoice_payment``).
-
-Day counting follows the Procurement Regulations 2024 reg 38 and the PPR regulations: day 1 is the
-first day after the invoice is received, and a payment is made when the supplier receives it, so
-
-    days_to_pay = coalesce(supplier_received_date, payment_date) - invoice_received_date
-
-An invoice paid on the day it arrives counts as 0 days and falls in the "within 30 days" bucket.
-Metrics count **paid invoices in the period they were paid** (as reg 38(2)(c) and PPR do), leave
-out credit notes (they are not payments), and are given by number and by value.
-
->>> import datetime as dt
->>> d = lambda s: dt.date.fromisoformat(s)
->>> inv = pl.DataFrame({"buyer_org_id": ["A"] * 4, "invoice_id": list("1234"),
-...     "supplier_id": ["s1", "s2", "s3", "s4"], "supplier_size_band": ["micro", "small", "large", "large"],
-...     "invoice_received_date": [d("2025-04-01")] * 4,
-...     "supplier_received_date": [d("2025-04-06"), d("2025-04-21"), d("2025-05-11"), d("2025-06-30")],
-...     "agreed_terms_days": [30] * 4, "gross_amount_gbp": [100.0, 100.0, 100.0, 700.0]})
->>> per = pl.DataFrame({"period": ["2025-26 H1"], "period_start": [d("2025-04-01")],
-...     "period_end": [d("2025-09-30")]})
->>> m = payment_metrics(assign_period(derive(inv, interest=False), per), size_bands=False)
->>> m.select("invoice_count", "mean_days_to_pay", "paid_within_30_days_pct",
-...          "paid_within_30_days_value_pct").row(0)
-(4, 38.75, 50.0, 20.0)
-"""
+"""Payment-performance measures: pure polars functions over canonical invoices."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Literal
 
 import polars as pl
-from pydantic import Field
-
-from lainbench.config import resolve
-from lainbench.errors import SchemaError
-from lainbench.params import ParameterFile, RunParams
-from lainbench.schemas import INVOICE_PAYMENT
 
 Frame = pl.DataFrame | pl.LazyFrame
+
+
 BUCKET_DAYS = (5, 10, 30, 60)
+
+
 KEYS = ("buyer_org_id", "period")
-
-
-class PaymentPerformanceParams(RunParams):
-    """Parameters of ``notebooks/01_payment_performance.ipynb``."""
-
-    invoices_path: str = Field("data/demo/invoice_payment.parquet",
-                               description="canonical invoice_payment table (parquet or csv)")
-    members_path: str = Field("data/demo/member.parquet", description="member table")
-    periods_path: str = Field("data/demo/periods.parquet", description="reporting periods")
-    targets_file: str = Field("params/payment_targets.yaml", description="dated targets")
-    members: list[str] | Literal["all"] = "all"
-    periods: list[str] | Literal["all"] = "all"
-    focus_member: str | None = Field(None, description="member highlighted in the charts")
-    output_dir: str = "reports/payment_performance"
-
-
-# ---------------------------------------------------------------------------------------------
-# Loading
-
-
-def load_invoices(path: str | Path) -> pl.LazyFrame:
-    """Open a canonical invoice table lazily (parquet), or read and validate a canonical CSV.
-
-    Raises :class:`SchemaError` naming the file when required columns are missing.
-    """
-    p = resolve(path)
-    if not p.exists():
-        raise SchemaError(
-            f"{path}: file not found. For the demo data run `lainbench demo` (or `make report`); "
-            "for your own ledger run `lainbench ingest invoices FILE --out DIR` first"
-        )
-    if p.suffix.lower() == ".parquet":
-        lf = pl.scan_parquet(p)
-        cols = set(lf.collect_schema().names())
-        missing = sorted(INVOICE_PAYMENT.required - cols)
-        if missing:
-            raise SchemaError(f"{path}: missing required column(s) {', '.join(missing)}")
-        return lf
-    from lainbench.ingest.canonical import read_invoice_payment
-
-    return read_invoice_payment(p).accepted.lazy()
-
-
-def load_periods(path: str | Path) -> pl.DataFrame:
-    """Read the reporting-period table (``period``, ``period_start``, ``period_end``)."""
-    p = resolve(path)
-    if not p.exists():
-        raise SchemaError(f"{path}: file not found; run `lainbench demo` to create the demo tables")
-    df = pl.read_parquet(p) if p.suffix == ".parquet" else pl.read_csv(p, try_parse_dates=True)
-    need = {"period", "period_start", "period_end"}
-    if not need <= set(df.columns):
-        raise SchemaError(f"{path}: needs columns period, period_start, period_end")
-    return df.sort("period_start")
-
-
-# ---------------------------------------------------------------------------------------------
-# Per-invoice derivations
 
 
 def _col_or_null(names: set[str], name: str, dtype: pl.DataType) -> pl.Expr:
@@ -162,10 +77,6 @@ def assign_period(invoices: Frame, periods: pl.DataFrame, on: str = "paid_date")
     return lf.with_columns(expr.alias("period"))
 
 
-# ---------------------------------------------------------------------------------------------
-# Metrics
-
-
 # Every metric is a function of the days to pay, the value and three flags, so the invoices are
 # first counted into a histogram keyed by group, size band, days to pay and the flags (one hash
 # group-by with two plain aggregations), and the metrics come from that small table: medians
@@ -173,6 +84,8 @@ def assign_period(invoices: Frame, periods: pl.DataFrame, on: str = "paid_date")
 # histogram as the band rows. Results equal the per-invoice aggregations (polars ``mean``,
 # ``median``, ``quantile(q, "linear")``, null-skipping means of the flags).
 _FLAGS = ("paid_within_terms", "disputed", "within_30_or_terms")
+
+
 _N, _V = "__invoices", "__value"
 
 
@@ -358,10 +271,6 @@ def published_figures(invoices: Frame, periods: pl.DataFrame) -> pl.DataFrame:
     return ORG_PAYMENT_PERFORMANCE.conform(df, source="published_figures")
 
 
-# ---------------------------------------------------------------------------------------------
-# Comparisons across members and periods
-
-
 def trend(metrics: pl.DataFrame, measures: Sequence[str] = (
     "mean_days_to_pay", "paid_within_30_days_pct", "paid_within_terms_pct")) -> pl.DataFrame:
     """Per member, each measure by period with the change on the previous period."""
@@ -399,87 +308,6 @@ def peer_comparison(metrics: pl.DataFrame, measure: str = "paid_within_30_days_p
         )
         .sort("period", "rank", "buyer_org_id")
     )
-
-
-# Which measure each target in params/payment_targets.yaml is tested against, and how.
-TARGET_MEASURES: dict[str, tuple[str, str, str]] = {
-    # target name: (measure column, comparison, size band the measure is taken on)
-    "pa2023_s68_compliant_pct": ("within_30_or_terms_pct", ">=", "all"),
-    "gla_within_10_days_pct": ("paid_within_10_days_pct", ">=", "all"),
-    "nhs_bppc_count_pct": ("within_30_or_terms_pct", ">=", "all"),
-    "nhs_bppc_value_pct": ("within_30_or_terms_value_pct", ">=", "all"),
-    "ppn_within_60_days_pct": ("paid_within_60_days_pct", ">=", "all"),
-    "ppn_average_days_max": ("mean_days_to_pay", "<=", "all"),
-    "fair_payment_code_gold_within_30_days_pct": ("paid_within_30_days_pct", ">=", "all"),
-    "fair_payment_code_within_60_days_pct": ("paid_within_60_days_pct", ">=", "all"),
-    "fair_payment_code_silver_small_within_30_days_pct": ("paid_within_30_days_pct", ">=", "small_lt50"),
-}
-
-
-def target_results(metrics: pl.DataFrame, periods: pl.DataFrame, targets: ParameterFile
-                   ) -> pl.DataFrame:
-    """Pass/fail of each member and period against each target in force at the period's end.
-
-    Targets not yet in force at a period's end are left out of that period. The small-business
-    measure for the Fair Payment Code Silver tier pools micro and small suppliers (fewer than 50
-    staff), recomputed by invoice count from the band rows.
-    """
-    small = (
-        metrics.filter(pl.col("supplier_size_band").is_in(["micro", "small"]))
-        .group_by("buyer_org_id", "period")
-        .agg(
-            ((pl.col("paid_within_30_days_pct") * pl.col("invoice_count")).sum()
-             / pl.col("invoice_count").sum()).alias("paid_within_30_days_pct")
-        )
-        .with_columns(pl.lit("small_lt50").alias("supplier_size_band"))
-    )
-    allrows = metrics.filter(pl.col("supplier_size_band") == "all")
-    ends = dict(zip(periods["period"], periods["period_end"], strict=True))
-    rows = []
-    for name, (measure, op, band) in TARGET_MEASURES.items():
-        if name not in targets.parameters:
-            continue
-        src = allrows if band == "all" else small
-        for r in src.select("buyer_org_id", "period", measure).iter_rows():
-            member, period, value = r
-            end = ends.get(period)
-            threshold = targets.value(name, end) if end else None
-            if threshold is None:
-                continue
-            passed = None if value is None else (
-                value >= threshold if op == ">=" else value <= threshold
-            )
-            rows.append((member, period, name, targets.parameters[name].metadata.label, measure,
-                         value, op, float(threshold), passed))
-    return pl.DataFrame(
-        rows,
-        schema={"buyer_org_id": pl.String, "period": pl.String, "target": pl.String,
-                "label": pl.String, "measure": pl.String, "value": pl.Float64,
-                "comparison": pl.String, "threshold": pl.Float64, "passed": pl.Boolean},
-        orient="row",
-    ).sort("buyer_org_id", "period", "target")
-
-
-def fair_payment_code_tier(results: pl.DataFrame) -> pl.DataFrame:
-    """Fair Payment Code tier per member and period from :func:`target_results`.
-
-    Gold: >= 95 % of all invoices within 30 days. Silver: >= 95 % within 60 days and >= 95 % of
-    small-business invoices within 30 days. Bronze: >= 95 % within 60 days. Otherwise none.
-    """
-    w = results.pivot(on="target", index=["buyer_org_id", "period"], values="passed")
-    need = ["fair_payment_code_gold_within_30_days_pct", "fair_payment_code_within_60_days_pct",
-            "fair_payment_code_silver_small_within_30_days_pct"]
-    for c in need:
-        if c not in w.columns:
-            w = w.with_columns(pl.lit(None, pl.Boolean).alias(c))
-    gold, sixty, small = (pl.col(c).fill_null(False) for c in need)
-    return w.select(
-        "buyer_org_id", "period",
-        pl.when(gold).then(pl.lit("gold"))
-        .when(sixty & small).then(pl.lit("silver"))
-        .when(sixty).then(pl.lit("bronze"))
-        .otherwise(pl.lit("none")).alias("fair_payment_code_tier"),
-    ).sort("buyer_org_id", "period")
 
 
 def days_distribution(invoices: Frame, max_days: int = 120) -> pl.DataFrame:
@@ -524,92 +352,3 @@ def disclosure_counts(invoices: Frame, by: Sequence[str] = KEYS,
 def as_of(period_end: dt.date) -> str:
     """Short label for a period end (``2025-09-30`` -> ``Sep 2025``)."""
     return period_end.strftime("%b %Y")
-
-
-# ---------------------------------------------------------------------------------------------
-# One call for the notebook
-
-
-class PaymentData:
-    """Everything notebook 01 works from: derived invoices, members, periods and targets."""
-
-    def __init__(self, invoices: pl.LazyFrame, members: pl.DataFrame, periods: pl.DataFrame,
-                 targets: ParameterFile) -> None:
-        self.invoices = invoices
-        self.members = members
-        self.periods = periods
-        self.targets = targets
-
-    @property
-    def latest_period(self) -> str:
-        """The most recent period selected."""
-        return self.periods.sort("period_end")["period"][-1]
-
-
-def load_members(path: str | Path) -> pl.DataFrame:
-    """Read and check the member table (parquet or CSV)."""
-    from lainbench.schemas import MEMBER
-
-    p = resolve(path)
-    if not p.exists():
-        raise SchemaError(f"{path}: file not found; run `lainbench demo` to create the demo tables")
-    df = pl.read_parquet(p) if p.suffix == ".parquet" else pl.read_csv(p, infer_schema=False)
-    return MEMBER.conform(df, source=str(path))
-
-
-def _select(df: pl.DataFrame, column: str, wanted: list[str] | str, param: str, what: str
-            ) -> pl.DataFrame:
-    """Keep the rows whose ``column`` is in ``wanted`` ("all" keeps every row); refuse unknowns."""
-    if wanted == "all":
-        return df
-    unknown = sorted(set(wanted) - set(df[column]))
-    if unknown:
-        from lainbench.errors import ParamsError
-
-        raise ParamsError(f"{param}: unknown {what}(s) {', '.join(unknown)}; known: "
-                          f"{', '.join(df[column])}")
-    return df.filter(pl.col(column).is_in(wanted))
-
-
-def prepare(invoices_path: str, members_path: str, periods_path: str, targets_file: str,
-            members: list[str] | str = "all", periods: list[str] | str = "all") -> PaymentData:
-    """Load, check and derive everything for a payment benchmark, filtered to the chosen members
-    and periods. Unknown member or period names are refused with the list of known ones."""
-    from lainbench import params as params_mod
-
-    member_df = _select(load_members(members_path), "org_id", members, "members", "member id")
-    period_df = _select(load_periods(periods_path), "period", periods, "periods", "period")
-    targets = params_mod.load(targets_file)
-    lf = load_invoices(invoices_path).filter(pl.col("buyer_org_id").is_in(member_df["org_id"].implode()))
-    buyer_types = member_df.select(pl.col("org_id").alias("buyer_org_id"), "org_type")
-    lf = assign_period(derive(lf, buyer_types=buyer_types), period_df)
-    return PaymentData(lf, member_df, period_df, targets)
-
-
-def scorecard(metrics: pl.DataFrame, results: pl.DataFrame, interest: pl.DataFrame,
-              members: pl.DataFrame, period: str) -> pl.DataFrame:
-    """One row per member for ``period``: the headline figures people quote."""
-    m = metrics.filter((pl.col("supplier_size_band") == "all") & (pl.col("period") == period))
-    tiers = fair_payment_code_tier(results).filter(pl.col("period") == period)
-    bppc = results.filter((pl.col("period") == period) & (pl.col("target") == "nhs_bppc_count_pct"))
-    owed = interest.filter(pl.col("period") == period)
-    names = members.select(pl.col("org_id").alias("buyer_org_id"), pl.col("org_name").alias("member"))
-    return (
-        names.join(m, on="buyer_org_id", how="inner")
-        .join(tiers.drop("period"), on="buyer_org_id", how="left")
-        .join(bppc.select("buyer_org_id", pl.col("passed").alias("bppc_95pct_met")),
-              on="buyer_org_id", how="left")
-        .join(owed.select("buyer_org_id", "total_owed_gbp"), on="buyer_org_id", how="left")
-        .select(
-            "member", "invoice_count",
-            pl.col("invoice_value_gbp").round(0),
-            pl.col("mean_days_to_pay").round(1), "median_days_to_pay",
-            pl.col("p90_days_to_pay").round(1),
-            pl.col("paid_within_30_days_pct").round(1),
-            pl.col("paid_within_terms_pct").round(1),
-            pl.col("within_30_or_terms_value_pct").round(1),
-            "bppc_95pct_met", "fair_payment_code_tier",
-            pl.col("total_owed_gbp").fill_null(0).round(0).alias("late_payment_owed_gbp"),
-        )
-        .sort("paid_within_30_days_pct", descending=True)
-    )

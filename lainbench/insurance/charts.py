@@ -18,7 +18,8 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from lainbench.insurance import COVER_ABBREV, COVER_LABELS, format_gbp_short
+from lainbench.formatting import format_gbp_short
+from lainbench.insurance.standards import COVER_ABBREV, COVER_LABELS
 
 LIMIT_TICKS = [250_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000, 20_000_000]
 GBP_LABEL = "datum.value >= 1e6 ? '£' + datum.value / 1e6 + 'm' : '£' + datum.value / 1e3 + 'k'"

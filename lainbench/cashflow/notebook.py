@@ -1,0 +1,182 @@
+"""Notebook 03 (supplier cash flow): its run parameters and the adapters the notebook calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+import polars as pl
+from pydantic import Field, ValidationError
+
+from lainbench import load
+from lainbench.cashflow.delays import (
+    DelayModel,
+)
+from lainbench.cashflow.scenario import (
+    DEFAULT_SEED,
+    DEFAULT_START_DATE,
+    Gbp,
+    InsuranceStage,
+    RatePct,
+    Share,
+    SupplierScenario,
+    WholeDays,
+    _ref,
+    make_scenario,
+)
+from lainbench.cashflow.simulate import resolve_delay
+from lainbench.errors import ParamsError
+from lainbench.params import RunParams, format_validation_error
+
+ProfileChoice = Literal[
+    "ibm_sample", "uk_sme_2021", "xero_2018", "public_bppc", "deterministic", "member_invoices"
+]
+
+
+SizeBand = Literal["micro", "small", "medium", "large", "unknown"]
+
+
+class SupplierCashflowParams(RunParams):
+    """Parameters of ``notebooks/03_supplier_cashflow.ipynb`` (checked before a kernel starts).
+
+    The supplier fields override the reference defaults of ``params/cashflow_assumptions.yaml``;
+    ``delay_profile`` drives the fan chart (``member_invoices``: the pooled invoices of
+    ``members``); the per-member chart always uses each member's own invoices.
+
+    >>> SupplierCashflowParams(n_paths=-5)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for SupplierCashflowParams
+    n_paths
+      Input should be greater than 0 ...
+    """
+
+    # supplier profile
+    annual_value_gbp: float = Field(default_factory=_ref("annual_value_gbp"), gt=0)
+    billing_interval_days: int = Field(default_factory=_ref("billing_interval_days"), ge=1)
+    terms_days: WholeDays = Field(default_factory=_ref("terms_days"))
+    approval_lag_days: WholeDays = Field(default_factory=_ref("approval_lag_days"))
+    days_late: float = Field(0.0, ge=0, description="D for the closed forms and 'deterministic'")
+    variable_cost_share: Share = Field(default_factory=_ref("variable_cost_share"))
+    supplier_payables_days: WholeDays = Field(default_factory=_ref("supplier_payables_days"))
+    fixed_overhead_gbp_per_day: Gbp = Field(default_factory=_ref("fixed_overhead_gbp_per_day"))
+    opening_cash_gbp: Gbp = Field(default_factory=_ref("opening_cash_gbp"))
+    overdraft_limit_gbp: Gbp = Field(default_factory=_ref("overdraft_limit_gbp"))
+    bank_rate_pct: RatePct = Field(default_factory=_ref("bank_rate_pct"))
+    buyer_is_public_authority: bool = True
+    start_date: dt.date = DEFAULT_START_DATE
+    insurance_stage: InsuranceStage = "at_award"
+    # delays and members
+    delay_profile: ProfileChoice = "uk_sme_2021"
+    members: list[str] | Literal["all"] = "all"
+    size_bands: list[SizeBand] = Field(
+        default_factory=lambda: ["micro", "small"],
+        description="supplier size bands whose invoices count",
+    )
+    min_invoices: int = Field(30, gt=0, description="fewest paid invoices for a member's delays")
+    # Monte Carlo
+    n_paths: int = Field(100_000, gt=0)
+    horizon_days: int = Field(365, gt=0, le=3650)
+    seed: int = Field(DEFAULT_SEED, ge=0)
+    # files
+    invoices_path: str = "data/demo/invoice_payment.parquet"
+    members_path: str = "data/demo/member.parquet"
+    output_dir: str = "reports/supplier_cashflow"
+
+    SCENARIO_FIELDS: ClassVar[tuple[str, ...]] = (
+        "annual_value_gbp",
+        "billing_interval_days",
+        "terms_days",
+        "approval_lag_days",
+        "days_late",
+        "variable_cost_share",
+        "supplier_payables_days",
+        "fixed_overhead_gbp_per_day",
+        "opening_cash_gbp",
+        "overdraft_limit_gbp",
+        "bank_rate_pct",
+        "buyer_is_public_authority",
+        "start_date",
+        "insurance_stage",
+    )
+
+    def scenario(self) -> SupplierScenario:
+        """The supplier scenario these parameters describe."""
+        return make_scenario(**{k: getattr(self, k) for k in self.SCENARIO_FIELDS})
+
+
+def run_params(**values: Any) -> SupplierCashflowParams:
+    """Validate notebook values (as papermill injected them) into :class:`SupplierCashflowParams`.
+
+    >>> run_params(n_paths=0)
+    Traceback (most recent call last):
+    ...
+    lainbench.errors.ParamsError: supplier_cashflow parameters: n_paths: Input should be greater than 0 (found 0)
+    """
+    try:
+        return SupplierCashflowParams(**values)
+    except ValidationError as exc:
+        raise ParamsError(format_validation_error("supplier_cashflow parameters", exc)) from None
+
+
+def params_from(namespace: Mapping[str, Any]) -> SupplierCashflowParams:
+    """The notebook's parameters, picked by name from ``namespace`` (e.g. ``globals()``).
+
+    >>> params_from({"n_paths": 500, "seed": 1, "unrelated": object()}).n_paths
+    500
+    """
+    fields = SupplierCashflowParams.model_fields
+    return run_params(**{k: v for k, v in namespace.items() if k in fields})
+
+
+def notebook_delay(params: SupplierCashflowParams, invoices=None) -> DelayModel:
+    """The delay model the notebook's fan chart uses: a named profile, the deterministic
+    ``days_late``, or (``member_invoices``) the pooled invoices of ``params.members``.
+
+    >>> notebook_delay(SupplierCashflowParams(delay_profile="xero_2018")).name
+    'xero_2018'
+    """
+    if params.delay_profile == "member_invoices":
+        if invoices is None:
+            invoices = load.invoices(params.invoices_path, "invoices_path")
+        from lainbench.cashflow.delays import empirical_delay
+
+        who = None if params.members == "all" else params.members
+        return empirical_delay(
+            invoices,
+            who,
+            size_bands=params.size_bands,
+            min_invoices=params.min_invoices,
+            name="member invoices" if who is None else ", ".join(who),
+        )
+    return resolve_delay(params.delay_profile, params.scenario())
+
+
+def scenario_table(scenario: SupplierScenario) -> pl.DataFrame:
+    """The scenario's inputs as a table: ``input``, ``value``, ``meaning`` (with units).
+
+    Derived rates (overdraft, financing, discount, statutory) are shown as used.
+
+    >>> t = scenario_table(SupplierScenario(statutory_rate_pct=11.75))
+    >>> t.filter(pl.col("input") == "overdraft_rate_pct")["value"][0]
+    '14.6'
+    """
+    used = {
+        "overdraft_rate_pct": scenario.overdraft_rate_pct_used,
+        "financing_rate_pct": scenario.financing_rate_pct_used,
+        "invoice_finance_discount_rate_pct": scenario.discount_rate_pct_used,
+        "statutory_rate_pct": scenario.statutory_rate_pct_used,
+    }
+    rows = []
+    for name, info in SupplierScenario.model_fields.items():
+        value = used.get(name, getattr(scenario, name))
+        rows.append(
+            {
+                "input": name,
+                "value": f"{value:g}" if isinstance(value, float) else str(value),
+                "meaning": info.description or "",
+            }
+        )
+    return pl.DataFrame(rows)
+

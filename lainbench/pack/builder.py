@@ -1,0 +1,426 @@
+"""Build the pack: the shared stage once, then the notebook runs in parallel, then the index, workbook and manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lainbench.config import resolve
+from lainbench.errors import PackError
+from lainbench.pack.manifest import (
+    _files,
+    _input_hashes,
+    _json_hash,
+    _manifest,
+    _now,
+    _read_manifest,
+    _write_json,
+    code_hash,
+    package_versions,
+    sha256_file,
+)
+from lainbench.pack.planner import Plan, Run, plan
+from lainbench.pack.spec import LOCK, MANIFEST, MANIFEST_VERSION, PATH_SOURCES, WORKBOOK
+from lainbench.pack.workbook import write_workbook
+from lainbench.runner import execute_in_worker_kernel
+
+
+def _swap_in(staging: Path, final: Path) -> None:
+    """Move a complete staging folder to ``final``, replacing what was there."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def execute_run(task: dict[str, Any]) -> dict[str, Any]:
+    """Execute one run into its staging folder, export its report, then move it into place.
+
+    Returns the run's manifest record. Never raises for a notebook failure: the record says
+    ``failed`` with the error, and the executed copy (with the error) goes to ``failed/``.
+    """
+    from lainbench import runner
+
+    started = runner.timestamp()
+    t0 = time.perf_counter()
+    name = task["notebook"]
+    staging = Path(task["staging"])
+    final = Path(task["final"])
+    failed_dir = Path(task["failed"])
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    values = dict(task["values"], output_dir=str(staging))
+    status, error = "ok", None
+    try:
+        nb = staging / f"{name}.ipynb"
+        if task.get("reuse_kernel"):
+            execute_in_worker_kernel(name, values, nb, task["kernel_name"])
+        else:
+            runner.execute(name, values, nb, kernel_name=task.get("kernel_name"))
+        runner.html_report(nb, staging / f"{name}.html")
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded, the pack goes on
+        status = "failed"
+        error = f"{type(exc).__name__}: {exc}".replace(str(staging), str(failed_dir))
+    record = {k: task[k] for k in ("run_id", "notebook", "scope", "member", "parameters",
+                                   "input_hashes", "key")}
+    record.update(started=started, ended=runner.timestamp(),
+                  seconds=round(time.perf_counter() - t0, 2), status=status, error=error,
+                  worker_pid=os.getpid())
+    if status == "ok":
+        record["outputs"] = _files(staging)
+        _swap_in(staging, final)
+    else:
+        record["outputs"] = []
+        shutil.rmtree(final, ignore_errors=True)  # an older success is stale now
+        _swap_in(staging, failed_dir)
+    return record
+
+
+@dataclass
+class PackResult:
+    """What a pack build did."""
+
+    out: Path
+    manifest: dict[str, Any]
+    ran: list[str]
+    reused: list[str]
+    failed: list[str]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """True when every run succeeded."""
+        return not self.failed
+
+
+def _shared_stage(p: Plan, resume: bool, code: str, log: Callable[[str], None]
+                  ) -> dict[str, Any]:
+    """Compute the shared tables once (or reuse them on resume when nothing they use changed)."""
+    from lainbench.pack import shared as shared_stage
+
+    spec = p.spec
+    shared = p.out / "shared"
+    inputs = {}
+    for k in PATH_SOURCES:
+        path = resolve(getattr(spec.sources, k))
+        inputs[str(path)] = sha256_file(path)
+    for v in (spec.targets_file, spec.disclosure_file):
+        inputs[str(resolve(v))] = sha256_file(resolve(v))
+    ins = spec.sources.insurance_requirements_path
+    if ins not in (None, "demo"):
+        inputs[str(resolve(ins))] = sha256_file(resolve(ins))
+    settings = {"members": spec.members, "periods": spec.periods, "period": spec.period,
+                "rules": p.rules.model_dump(), "insurance": ins,
+                "cashflow_paths": spec.cashflow_paths, "seed": spec.seed}
+    key = _json_hash({"inputs": inputs, "settings": settings, "code": code})
+    stamp = shared / ".stage.json"
+    if resume and stamp.is_file():
+        old = json.loads(stamp.read_text(encoding="utf-8"))
+        if old.get("key") == key and all(
+                (shared / f).is_file() and sha256_file(shared / f) == h
+                for f, h in old.get("files", {}).items()):
+            log("shared tables: unchanged, reused")
+            return dict(old, reused=True)
+    started = _now()
+    t0 = time.perf_counter()
+    tables = shared_stage.build_shared(
+        resolve(spec.sources.invoices_path), resolve(spec.sources.members_path),
+        resolve(spec.sources.periods_path), resolve(spec.targets_file),
+        members=spec.members, periods=spec.periods, period=spec.period, rules=p.rules,
+        insurance_path=None if ins is None else (ins if ins == "demo" else str(resolve(ins))),
+        cashflow_paths=spec.cashflow_paths, seed=spec.seed)
+    tmp = p.out / ".shared.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tables.write(tmp)
+    files = {f["path"]: f["sha256"] for f in _files(tmp)}
+    record = {"key": key, "inputs": inputs, "settings": settings, "period": tables.period,
+              "started": started, "ended": _now(),
+              "seconds": round(time.perf_counter() - t0, 2), "files": files,
+              "notes": tables.notes,
+              "suppressions": tables.suppressions.to_dicts()}
+    _write_json(tmp / ".stage.json", record)
+    _swap_in(tmp, shared)
+    log(f"shared tables: computed in {record['seconds']:.1f} s "
+        f"({len(tables.suppressions)} figure(s) suppressed)")
+    return dict(record, reused=False)
+
+
+def _fresh(rec: dict[str, Any] | None, run: Run) -> bool:
+    """True when a previous run record is complete, current and its files are intact."""
+    if not rec or rec.get("status") != "ok" or rec.get("key") != run.key:
+        return False
+    for f in rec.get("outputs", []):
+        path = run.out_dir / f["path"]
+        if not path.is_file() or sha256_file(path) != f["sha256"]:
+            return False
+    return True
+
+
+def _jobs(requested: int | None) -> int:
+    if requested:
+        return requested
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def build(spec_path: str | Path, out: str | Path = "reports/pack", *, jobs: int | None = None,
+          resume: bool = False, progress: bool = True, log: Callable[[str], None] | None = None
+          ) -> PackResult:
+    """Validate, compute the shared tables, run every notebook in parallel and assemble the pack.
+
+    ``jobs`` defaults to the pack file's ``jobs``, else every core. With ``resume``, runs whose
+    record in the existing manifest is complete, current (same key) and intact are kept.
+    """
+    from tqdm import tqdm
+
+    t_start = time.perf_counter()
+    say = log or (lambda msg: tqdm.write(msg, file=sys.stderr))
+    p = plan(spec_path, out)
+    lock = _claim(p.out)
+    try:
+        return _build(p, resume, jobs, progress, say, t_start)
+    finally:
+        lock.close()
+
+
+def _claim(out: Path) -> Any:
+    """Make ``out`` this build's: refuse a folder that is not a pack, or one being built."""
+    import fcntl
+
+    if out.exists() and any(out.iterdir()) and not (out / MANIFEST).exists():
+        raise PackError(f"{out}: folder is not empty and holds no {MANIFEST}, so it is not a pack "
+                        "folder; choose an empty or new folder (or a previous pack's) for --out")
+    out.mkdir(parents=True, exist_ok=True)
+    lock = open(out / LOCK, "w")  # noqa: SIM115 - held for the whole build
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        raise PackError(f"{out}: another `lainbench pack` is writing this folder; wait for it to "
+                        "finish or choose another --out") from None
+    if not (out / MANIFEST).exists():
+        _write_json(out / MANIFEST, {"manifest_version": MANIFEST_VERSION, "status": "starting",
+                                     "runs": []})
+    return lock
+
+
+def _build(p: Plan, resume: bool, jobs: int | None, progress: bool,
+           say: Callable[[str], None], t_start: float) -> PackResult:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from multiprocessing import get_context
+
+    from tqdm import tqdm
+
+    from lainbench import runner
+    from lainbench.config import NOTEBOOKS_DIR
+    from lainbench.registry import NOTEBOOKS
+
+    previous = _read_manifest(p.out) if resume else None
+    prev_runs = {r["run_id"]: r for r in (previous or {}).get("runs", [])}
+    code = code_hash()
+    started = _now()
+    versions = package_versions()
+    stage = _shared_stage(p, resume, code, say)
+
+    cache: dict[str, str] = {}
+    nb_hashes = {r.notebook: sha256_file(NOTEBOOKS_DIR / NOTEBOOKS[r.notebook].filename)
+                 for r in p.runs}
+    for r in p.runs:
+        r.inputs = _input_hashes(r.values, cache)
+        r.key = _json_hash({"notebook": r.notebook, "notebook_sha256": nb_hashes[r.notebook],
+                            "values": r.values, "inputs": r.inputs, "code": code})
+
+    records: dict[str, dict[str, Any]] = {}
+    todo: list[Run] = []
+    for r in p.runs:
+        if resume and _fresh(prev_runs.get(r.run_id), r):
+            records[r.run_id] = dict(prev_runs[r.run_id], reused=True)
+        else:
+            todo.append(r)
+    _tidy(p, keep={r.run_id for r in p.runs})
+
+    n_jobs = max(1, min(_jobs(jobs or p.spec.jobs), len(todo) or 1))
+    kernel = runner.ensure_kernel() if todo else None
+    staging_root = p.out / ".staging"
+    shutil.rmtree(staging_root, ignore_errors=True)
+
+    def manifest(status: str) -> dict[str, Any]:
+        return _manifest(p, stage, records, versions, code, started, status)
+
+    _write_json(p.out / MANIFEST, manifest("running"))
+    say(f"pack {p.spec.title!r}: {len(p.runs)} run(s), {len(records)} reused, "
+        f"{len(todo)} to run on {n_jobs} process(es)")
+    # a live bar on a terminal; in logs (cron, CI) one line per finished run carries the counts
+    live = progress and sys.stderr.isatty()
+    bar = tqdm(total=len(p.runs), initial=len(records), unit="run", desc="pack",
+               disable=not live, file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
+    counts = {"ok": sum(1 for r in records.values() if r["status"] == "ok"), "failed": 0,
+              "running": 0}
+
+    def status_text() -> str:
+        return f"done {counts['ok']}, running {counts['running']}, failed {counts['failed']}"
+
+    def postfix(running: int) -> None:
+        if running != counts["running"] or not getattr(bar, "postfix", None):
+            counts["running"] = running
+            bar.set_postfix_str(status_text())
+
+    tasks = []
+    for r in todo:
+        safe = r.run_id.replace("/", "__")
+        tasks.append({
+            "run_id": r.run_id, "notebook": r.notebook, "scope": r.scope, "member": r.member,
+            "parameters": r.values, "values": r.values, "input_hashes": r.inputs, "key": r.key,
+            "staging": str(staging_root / safe), "final": str(r.out_dir),
+            "failed": str(p.out / "failed" / r.run_id.removeprefix("runs/")),
+            "kernel_name": kernel, "packages": versions,
+            "reuse_kernel": not p.spec.fresh_kernels,
+        })
+    pool = (ProcessPoolExecutor(max_workers=n_jobs, mp_context=get_context("spawn"))
+            if tasks else None)
+    try:
+        pending = {pool.submit(execute_run, t): t for t in tasks} if pool else {}
+        postfix(0)
+        while pending:
+            done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for fut in done:
+                task = pending.pop(fut)
+                try:
+                    rec = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a crashed worker
+                    rec = {k: task[k] for k in ("run_id", "notebook", "scope", "member",
+                                                "parameters", "input_hashes", "key")}
+                    rec.update(status="failed", error=f"{type(exc).__name__}: {exc}",
+                               started=None, ended=_now(), outputs=[])
+                rec["packages"] = versions
+                records[rec["run_id"]] = rec
+                counts["ok" if rec["status"] == "ok" else "failed"] += 1
+                bar.update(1)
+                word = "ok    " if rec["status"] == "ok" else "FAILED"
+                counts["running"] = min(n_jobs, len(pending))
+                say(f"  {word} [{len(records)}/{len(p.runs)}] {rec['run_id']} "
+                    f"({rec.get('seconds', 0):.1f} s; {status_text()})"
+                    + (f": {rec['error']}" if rec.get("error") else ""))
+                _write_json(p.out / MANIFEST, manifest("running"))
+            postfix(min(sum(1 for f in pending if f.running()), n_jobs))
+    except BaseException:
+        # interrupted (Ctrl-C reaches the workers and kernels too): stop queued runs, record
+        # what finished; --resume picks up from here
+        if pool:
+            pool.shutdown(wait=False, cancel_futures=True)
+        bar.close()
+        _write_json(p.out / MANIFEST, manifest("interrupted"))
+        raise
+    if pool:
+        pool.shutdown(wait=True)
+    bar.close()
+    shutil.rmtree(staging_root, ignore_errors=True)
+
+    _assemble(p, stage, records)
+    final = manifest("complete" if counts["failed"] == 0 else "failed")
+    _write_json(p.out / MANIFEST, final)
+    ran = [t["run_id"] for t in tasks]
+    failed = sorted(k for k, v in records.items() if v["status"] != "ok")
+    reused = sorted(k for k, v in records.items() if v.get("reused"))
+    return PackResult(p.out, final, ran, reused, failed, time.perf_counter() - t_start)
+
+
+def _tidy(p: Plan, keep: set[str]) -> None:
+    """Remove run folders of runs no longer in the pack, and leftovers of killed builds."""
+    runs_root = p.out / "runs"
+    if runs_root.is_dir():
+        for nb_dir in list(runs_root.glob("network/*")) + list(runs_root.glob("members/*/*")):
+            rel = nb_dir.relative_to(p.out).as_posix()
+            if nb_dir.is_dir() and (rel not in keep or nb_dir.name.startswith(".")):
+                shutil.rmtree(nb_dir, ignore_errors=True)
+        for d in runs_root.glob("members/*"):
+            if d.is_dir() and not any(d.iterdir()):
+                d.rmdir()
+    failed_root = p.out / "failed"
+    if failed_root.is_dir():
+        shutil.rmtree(failed_root, ignore_errors=True)
+    for leftover in (p.out / ".shared.tmp", p.out / ".charts.tmp"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def gather_charts(out: Path, records: dict[str, dict[str, Any]]) -> Path:
+    """Collect every successful run's PNG and SVG charts under ``out/charts/<run>/``."""
+    tmp = out / ".charts.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for run_id, rec in sorted(records.items()):
+        if rec["status"] != "ok":
+            continue
+        src = out / run_id / "charts"
+        if not src.is_dir():
+            continue
+        dest = tmp / run_id.removeprefix("runs/")
+        dest.mkdir(parents=True, exist_ok=True)
+        for f in sorted(src.iterdir()):
+            if f.suffix in (".png", ".svg"):
+                try:
+                    os.link(f, dest / f.name)
+                except OSError:
+                    shutil.copy2(f, dest / f.name)
+    _swap_in(tmp, out / "charts")
+    return out / "charts"
+
+
+def _assemble(p: Plan, stage: dict[str, Any], records: dict[str, dict[str, Any]]) -> None:
+    from lainbench import __version__
+    from lainbench.pack import index, scorecard
+
+    shared = scorecard.read_shared(p.out / "shared")
+    gather_charts(p.out, records)
+    n_supp = len(stage.get("suppressions", []))
+    notes = [
+        f"Headline period: {stage.get('period')}. Built {_now()} by lainbench {__version__}.",
+        (f"Disclosure control: {p.rules.describe()}. Suppressed figures are shown as [c] "
+         f"({n_supp} in this pack; listed on the 'suppressions' sheet)."),
+        "Units are in the column headers: % = per cent (0-100), £ = pounds, days, count.",
+        "Network medians and ranges leave out suppressed figures.",
+        ("What went in (input files with sha256 hashes, parameters, package versions) is in "
+         "manifest.json beside this workbook."),
+    ]
+    if p.spec.excel:
+        write_workbook(shared, p.out / WORKBOOK, p.spec.title, notes)
+    elif (p.out / WORKBOOK).exists():
+        (p.out / WORKBOOK).unlink()
+    avail = shared["availability"]
+    missing = {c: n for c, a, n in avail.iter_rows() if not a and c != "payments"}
+    network_links = []
+    member_links: dict[str, list[tuple[str, str, str]]] = {}
+    for r in p.runs:
+        rec = records.get(r.run_id, {"status": "missing"})
+        status = "ok" if rec["status"] == "ok" else rec["status"]
+        label = "Network overview" if r.notebook == "member_scorecard" else r.notebook.replace(
+            "_", " ").capitalize()
+        href = f"{r.run_id}/{r.notebook}.html"
+        if r.scope == "network":
+            network_links.append((label, href, status))
+        else:
+            lab = "Scorecard" if r.notebook == "member_scorecard" else label
+            member_links.setdefault(r.member, []).append((lab, href, status))
+    try:
+        svg = index.headline_chart_svg(shared["headline"])
+    except Exception:  # noqa: BLE001 - the page is still useful without its chart
+        svg = None
+    info = index.PageInfo(
+        title=p.spec.title, period=str(stage.get("period")), description=p.spec.description,
+        version=__version__, rules=p.rules.describe(),
+        workbook=WORKBOOK if p.spec.excel else None, suppressed=n_supp,
+        failed=sorted(k for k, v in records.items() if v["status"] != "ok"))
+    page = index.render_index(info, shared["headline"], network_links, member_links, missing, svg)
+    index.write_index(p.out / "index.html", page)

@@ -1,0 +1,106 @@
+"""The pack file (``params/pack.yaml``): its pydantic model, validated before anything runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from lainbench.errors import LainbenchError, PackError
+
+MANIFEST = "manifest.json"
+
+
+LOCK = ".pack.lock"
+
+
+WORKBOOK = "lainbench_pack_tables.xlsx"
+
+
+MANIFEST_VERSION = 1
+
+
+PATH_SOURCES = ("invoices_path", "members_path", "periods_path")
+
+
+PACKAGES = ("polars", "pandas", "numpy", "pyarrow", "altair", "vl-convert-python", "papermill",
+            "nbconvert", "nbformat", "ipykernel", "jupyter-client", "pydantic", "xlsxwriter",
+            "tqdm")
+
+
+class NotebookSpec(BaseModel):
+    """A notebook to run: its registry name and parameters of its own.
+
+    ``unsuppressed_ok`` lets a notebook that reads invoice-level data itself (it has an
+    ``invoices_path`` parameter) into the pack; its figures do not pass through disclosure
+    control, so this is refused unless set.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    notebook: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    unsuppressed_ok: bool = False
+
+
+class Sources(BaseModel):
+    """The data the pack reads (paths relative to the project root, or absolute)."""
+
+    model_config = ConfigDict(extra="forbid")
+    invoices_path: str = Field(description="canonical invoice_payment table (parquet or csv)")
+    members_path: str = Field(description="member table")
+    periods_path: str = Field(description="reporting periods")
+    insurance_requirements_path: str | None = Field(
+        "demo", description="insurance requirements (parquet/csv/xlsx, 'demo', or null: none)")
+
+
+def _notebooks(value: Any) -> Any:
+    if isinstance(value, list):
+        return [{"notebook": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+class PackSpec(BaseModel):
+    """A pack file (``params/pack.yaml``), checked before anything runs."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1)
+    description: str = ""
+    sources: Sources
+    targets_file: str = "params/payment_targets.yaml"
+    members: list[str] | Literal["all"] = "all"
+    periods: list[str] | Literal["all"] = "all"
+    period: str = Field("latest", description="headline period, or 'latest'")
+    network: list[NotebookSpec] = Field(
+        default_factory=lambda: [NotebookSpec(notebook="member_scorecard")])
+    per_member: list[NotebookSpec] = Field(
+        default_factory=lambda: [NotebookSpec(notebook="member_scorecard")])
+    member_params: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="per-member parameter overrides for per_member notebooks")
+    shared_params: dict[str, Any] = Field(
+        default_factory=dict, description="parameters given to every notebook that has them")
+    disclosure: dict[str, Any] = Field(
+        default_factory=dict, description="overrides of params/disclosure_control.yaml")
+    disclosure_file: str = "params/disclosure_control.yaml"
+    cashflow_paths: int = Field(2_000, ge=0, description="cash-flow simulation paths; 0 = off")
+    seed: int = 20260401
+    excel: bool = True
+    jobs: int | None = Field(None, ge=1, description="parallel runs; default all cores")
+    fresh_kernels: bool = Field(
+        False, description="a new kernel for every run, instead of one per worker reset between runs")
+
+    _lists = field_validator("network", "per_member", mode="before")(_notebooks)
+
+
+def load_spec(path: str | Path) -> PackSpec:
+    """Read and validate a pack file; every fault in one :class:`PackError`."""
+    from lainbench.params import format_validation_error, read_yaml
+
+    try:
+        data = read_yaml(path)
+    except LainbenchError as exc:
+        raise PackError(str(exc)) from None
+    try:
+        return PackSpec.model_validate(data)
+    except ValidationError as exc:
+        raise PackError(format_validation_error(str(path), exc) + "\nnothing was run") from None
