@@ -6,7 +6,9 @@ Two kinds of YAML live in ``params/``:
   unit and a referenced source, in the shape PolicyEngine UK uses::
 
       description: Payment targets that bind or guide anchor institutions.
-      parameters:
+
+Parameters
+----------
         bppc_within_30_days_count_pct:
           description: NHS BPPC share of valid invoices paid within 30 days, by number.
           metadata:
@@ -39,6 +41,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any, Literal
 
@@ -70,6 +73,11 @@ class Metadata(BaseModel):
     unit: Unit
     reference: list[Reference] = Field(min_length=1)
     status: str | None = None  # e.g. "indicative", "UNCONFIRMED", "assumption"
+    # For targets (params/payment_targets.yaml): the measure column it is tested on, how, and on
+    # which population of invoices ("all", or "small_lt50": micro and small suppliers pooled).
+    measure: str | None = None
+    comparison: Literal[">=", "<="] | None = None
+    population: Literal["all", "small_lt50"] | None = None
 
 
 class DatedValue(BaseModel):
@@ -170,7 +178,25 @@ def format_validation_error(source: str, exc: ValidationError) -> str:
 
 
 def load(path: str | Path) -> ParameterFile:
-    """Load a reference-parameter file; any fault is a :class:`ParamsError` naming it."""
+    """Load a reference-parameter file; any fault is a :class:`ParamsError` naming it.
+
+    This is the one cache of parameter files: it is keyed on the file's path, modification time
+    and size, so a file edited while a kernel runs is read again on the next call.
+    """
+    p = resolve(path)
+    try:
+        st = p.stat()
+    except OSError:
+        return _load_uncached(str(path))  # raises the not-found message
+    return _load_cached(str(path), str(p), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_cached(shown: str, _resolved: str, _mtime_ns: int, _size: int) -> ParameterFile:
+    return _load_uncached(shown)
+
+
+def _load_uncached(path: str) -> ParameterFile:
     data = read_yaml(path)
     try:
         return ParameterFile.model_validate(data)
