@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import copy
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 import polars as pl
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, create_model
 
 from lainbench import load
 from lainbench.cashflow.delays import (
@@ -15,14 +15,7 @@ from lainbench.cashflow.delays import (
 )
 from lainbench.cashflow.scenario import (
     DEFAULT_SEED,
-    DEFAULT_START_DATE,
-    Gbp,
-    InsuranceStage,
-    RatePct,
-    Share,
     SupplierScenario,
-    WholeDays,
-    _ref,
     make_scenario,
 )
 from lainbench.cashflow.simulate import resolve_delay
@@ -37,12 +30,40 @@ ProfileChoice = Literal[
 SizeBand = Literal["micro", "small", "medium", "large", "unknown"]
 
 
-class SupplierCashflowParams(RunParams):
+# The supplier fields a notebook run may set: their types, bounds, defaults and descriptions are
+# SupplierScenario's own (one home), copied here by name.
+SCENARIO_FIELDS: tuple[str, ...] = (
+    "annual_value_gbp",
+    "billing_interval_days",
+    "terms_days",
+    "approval_lag_days",
+    "days_late",
+    "variable_cost_share",
+    "supplier_payables_days",
+    "fixed_overhead_gbp_per_day",
+    "opening_cash_gbp",
+    "overdraft_limit_gbp",
+    "bank_rate_pct",
+    "buyer_is_public_authority",
+    "start_date",
+    "insurance_stage",
+)
+_ScenarioRunFields = create_model(
+    "_ScenarioRunFields",
+    __base__=RunParams,
+    **{name: (SupplierScenario.model_fields[name].annotation,
+              copy.copy(SupplierScenario.model_fields[name])) for name in SCENARIO_FIELDS},
+)
+
+
+class SupplierCashflowParams(_ScenarioRunFields):
     """Parameters of ``notebooks/03_supplier_cashflow.ipynb`` (checked before a kernel starts).
 
-    The supplier fields override the reference defaults of ``params/cashflow_assumptions.yaml``;
-    ``delay_profile`` drives the fan chart (``member_invoices``: the pooled invoices of
-    ``members``); the per-member chart always uses each member's own invoices.
+    The supplier fields (:data:`SCENARIO_FIELDS`, defined once by
+    :class:`~lainbench.cashflow.scenario.SupplierScenario`) override the reference defaults of
+    ``params/cashflow_assumptions.yaml``; ``delay_profile`` drives the fan chart
+    (``member_invoices``: the pooled invoices of ``members``); the per-member chart always uses
+    each member's own invoices.
 
     >>> SupplierCashflowParams(n_paths=-5)
     Traceback (most recent call last):
@@ -50,23 +71,10 @@ class SupplierCashflowParams(RunParams):
     pydantic_core._pydantic_core.ValidationError: 1 validation error for SupplierCashflowParams
     n_paths
       Input should be greater than 0 ...
+    >>> SupplierCashflowParams().bank_rate_pct == SupplierScenario().bank_rate_pct
+    True
     """
 
-    # supplier profile
-    annual_value_gbp: float = Field(default_factory=_ref("annual_value_gbp"), gt=0)
-    billing_interval_days: int = Field(default_factory=_ref("billing_interval_days"), ge=1)
-    terms_days: WholeDays = Field(default_factory=_ref("terms_days"))
-    approval_lag_days: WholeDays = Field(default_factory=_ref("approval_lag_days"))
-    days_late: float = Field(0.0, ge=0, description="D for the closed forms and 'deterministic'")
-    variable_cost_share: Share = Field(default_factory=_ref("variable_cost_share"))
-    supplier_payables_days: WholeDays = Field(default_factory=_ref("supplier_payables_days"))
-    fixed_overhead_gbp_per_day: Gbp = Field(default_factory=_ref("fixed_overhead_gbp_per_day"))
-    opening_cash_gbp: Gbp = Field(default_factory=_ref("opening_cash_gbp"))
-    overdraft_limit_gbp: Gbp = Field(default_factory=_ref("overdraft_limit_gbp"))
-    bank_rate_pct: RatePct = Field(default_factory=_ref("bank_rate_pct"))
-    buyer_is_public_authority: bool = True
-    start_date: dt.date = DEFAULT_START_DATE
-    insurance_stage: InsuranceStage = "at_award"
     # delays and members
     delay_profile: ProfileChoice = "uk_sme_2021"
     members: list[str] | Literal["all"] = "all"
@@ -84,22 +92,7 @@ class SupplierCashflowParams(RunParams):
     members_path: str = "data/demo/member.parquet"
     output_dir: str = "reports/supplier_cashflow"
 
-    SCENARIO_FIELDS: ClassVar[tuple[str, ...]] = (
-        "annual_value_gbp",
-        "billing_interval_days",
-        "terms_days",
-        "approval_lag_days",
-        "days_late",
-        "variable_cost_share",
-        "supplier_payables_days",
-        "fixed_overhead_gbp_per_day",
-        "opening_cash_gbp",
-        "overdraft_limit_gbp",
-        "bank_rate_pct",
-        "buyer_is_public_authority",
-        "start_date",
-        "insurance_stage",
-    )
+    SCENARIO_FIELDS: ClassVar[tuple[str, ...]] = SCENARIO_FIELDS
 
     def scenario(self) -> SupplierScenario:
         """The supplier scenario these parameters describe."""
