@@ -285,6 +285,10 @@ def payments_compliance_notice(
         scope = mine.filter(pl.col("regime") == PCN_REGIME)
         scope_note = ("Invoices under Procurement Act 2023 public contracts (ledger column "
                       "regime = pa2023); credit notes excluded.")
+        if mine.select(pl.col("regime").is_not_null().any()).collect().item() is not True:
+            notes.append("The ledger's regime column is empty for this member: fill it "
+                         "(pcr_2015 / pa2023 / private, e.g. with a header mapping) to derive the "
+                         "notice.")
     else:
         scope = mine.filter(pl.lit(False))
         scope_note = ("The ledger has no regime column, so no invoice can be shown to be under a "
