@@ -50,7 +50,6 @@ How the ledger is read (each a reading; see ``docs/assumptions.md`` N-series):
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal

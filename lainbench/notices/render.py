@@ -117,9 +117,9 @@ def write_pcn(notice: PaymentsComplianceNotice, out_dir: str | Path) -> dict[str
              + " were not paid within the period."),
         ],
         notes=[*notice.notes,
-               "Days count from the day after the invoice was received (day 1) to the day the "
+               ("Days count from the day after the invoice was received (day 1) to the day the "
                "supplier received the payment (reg 38(3)-(4)). Derived by lainbench from the "
-               "member's invoice ledger; check before publishing."],
+               "member's invoice ledger; check before publishing.")],
     )
     page = out / "payments_compliance_notice.html"
     page.write_text(html, encoding="utf-8")
