@@ -47,8 +47,8 @@ debt (issue 14).
   services with the contract is to be ascertained, and (b) the purchaser has notice of the amount
   of the debt on or before the day on" which the procedure ends; the period then begins with the
   day the procedure is completed. The procedure may not run beyond 30 days unless a longer one is
-  expressly agreed and not grossly unfair. Here: an optional ``acceptance_completed_date`` column
-  (not canonical) moves the start to that day, counted no later than the 30 days beginning with
+  expressly agreed and not grossly unfair. Here: the optional ``acceptance_completed_date`` column
+  (``schemas.INVOICE_PAYMENT``) moves the start to that day, counted no later than the 30 days beginning with
   performance (performance + 29) unless ``acceptance_longer_agreed=True``. The full text of
   (2I)-(2J) as amended in 2015 was not retrieved: this reading is marked as judgment in
   ``docs/assumptions.md``.
@@ -160,7 +160,7 @@ INPUT_COLUMNS: dict[str, pl.DataType] = {
     "supplier_received_date": pl.Date(),
     "gross_amount_gbp": pl.Float64(),
     "is_credit_note": pl.Boolean(),
-    # optional, not canonical: day an acceptance or verification procedure was completed
+    # optional: day an acceptance or verification procedure was completed
     "acceptance_completed_date": pl.Date(),
 }
 DERIVED_COLUMNS = (
