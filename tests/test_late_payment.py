@@ -803,3 +803,28 @@ def test_vectorised_agrees_with_scalar_with_acceptance_and_the_private_option(
         assert got["late_payment_relevant_day"] == want.relevant_day
         assert got["statutory_interest_gbp"] == want.interest_gbp
         assert got["fixed_compensation_gbp"] == want.compensation_gbp
+
+
+@pytest.mark.parametrize(
+    ("amount", "interest", "comp"),
+    [
+        # 10 days late at 12.75 % (relevant 18 Jun 2025, paid 28 Jun): amount x 12.75 x 10 / 36500
+        (999.99, 3.49, 40.0),    # 127,498.725 / 36,500 = 3.4931 -> £3.49; under £1,000 -> £40
+        (1_000.0, 3.49, 70.0),   # 127,500 / 36,500 = 3.4932 -> £3.49; £1,000 or more -> £70
+        (9_999.99, 34.93, 70.0),  # 1,274,998.725 / 36,500 = 34.9315 -> £34.93; -> £70
+        (10_000.0, 34.93, 100.0),  # 1,275,000 / 36,500 = 34.9315 -> £34.93; £10,000 -> £100
+    ],
+)
+def test_compensation_edges_on_the_gross_debt_scalar_and_vectorised(amount, interest, comp):
+    # the debt is the sum owed, VAT included: £833.33 + 20 % VAT = £999.99 gross is in the £40
+    # band; the band is read on gross_amount_gbp, never on net_amount_gbp
+    r = lp.statutory_interest(amount, date(2025, 7, 19), date(2025, 6, 28),
+                              received_date=date(2025, 5, 20))
+    assert (r.relevant_day, r.days_late, r.interest_gbp, r.compensation_gbp) == (
+        date(2025, 6, 18), 10, interest, comp)
+    out = lp.with_statutory_interest(pl.DataFrame({
+        "invoice_received_date": [date(2025, 5, 20)], "due_date": [date(2025, 7, 19)],
+        "payment_date": [date(2025, 6, 28)], "gross_amount_gbp": [amount],
+        "net_amount_gbp": [round(amount / 1.2, 2)]}))
+    assert out.select("statutory_interest_gbp", "fixed_compensation_gbp").row(0) == (
+        interest, comp)

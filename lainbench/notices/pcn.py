@@ -206,6 +206,23 @@ class PaymentsComplianceNotice:
         return (f"I approve this payments compliance notice. {name}, {title}, "
                 f"{self.authority_name}.")
 
+    def long_figures(self, *, whole_ledger: bool = False) -> pl.DataFrame:
+        """The figures as ``org_id, period_start, period_end, measure, value`` rows, under the
+        column names ``lainbench.published`` uses, for :func:`lainbench.notices.compare.
+        compare_measures` (reg 38(2)(d) as ``payable_not_paid_in_period_pct``: its own measure).
+        """
+        f = self.whole_ledger if whole_ledger else self.figures
+        names = {"average_days": "avg_days_to_pay",
+                 "paid_within_30_days_pct": "paid_within_30_days_pct",
+                 "paid_31_to_60_days_pct": "paid_31_to_60_days_pct",
+                 "paid_61_days_or_more_pct": "paid_over_60_days_pct",
+                 "payable_not_paid_in_period_pct": "payable_not_paid_in_period_pct"}
+        rows = [(self.authority_id, self.period.start, self.period.end, m, f[k])
+                for k, m in names.items() if f[k] is not None]
+        return pl.DataFrame(rows, schema={"org_id": pl.String, "period_start": pl.Date,
+                                          "period_end": pl.Date, "measure": pl.String,
+                                          "value": pl.Float64}, orient="row")
+
     def rows(self) -> pl.DataFrame:
         """The figures as a table: reference, figure, label, notice value, whole-ledger value."""
         out = [

@@ -56,3 +56,24 @@ def test_other_day_count_is_another_measure_and_missing_ledger():
                             _led("avg_days_to_pay", 20.0))
     assert none["reading"][0] == "no ledger figure for this measure"
     assert measure_id("paid_within_30_days_pct", "pcr_reg113") in MEASURE_DEFINITIONS
+
+
+def test_derived_notice_feeds_the_comparison():
+    from lainbench.notices.pcn import payments_compliance_notice
+
+    inv = pl.DataFrame({"buyer_org_id": ["a"] * 2, "regime": ["pa2023"] * 2,
+                        "invoice_received_date": [dt.date(2026, 4, 1)] * 2,
+                        "due_date": [dt.date(2026, 5, 1)] * 2,
+                        "supplier_received_date": [dt.date(2026, 4, 21), None],
+                        "gross_amount_gbp": [10.0, 10.0]})
+    n = payments_compliance_notice(inv, "a", "2026-09")
+    led = n.long_figures()
+    pub = pl.concat([_pub("not_paid_within_terms_pct", 10.0, "pa2023_pcn"),
+                     _pub("avg_days_to_pay", 20.0, "pa2023_pcn",
+                          "invoice_receipt_to_supplier_receipt")], how="vertical_relaxed")
+    out = compare_measures(pub, led)
+    got = {r["published_measure"]: (r["ledger_value"], r["difference"])
+           for r in out.iter_rows(named=True)}
+    # ledger: one payment, 20 days; (d) 1 of 2 payable on 1 May not paid by 30 Sep = 50 %
+    assert got["average_days_receipt_to_payment"] == (20.0, 0.0)
+    assert got["reg38_2d_payable_not_paid_in_period_pct"] == (50.0, -40.0)
