@@ -127,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="list notebooks and ingest kinds")
     lst.set_defaults(func=_cmd_list)
 
+    from lainbench.notices.cli import add_cli as add_notice_cli
+
+    add_notice_cli(sub)  # lainbench notice pcn / payments-over-30k
+
     try:  # the benchmark pack adds its own sub-command when present
         from lainbench.pack.cli import add_cli
 

@@ -1,37 +1,72 @@
 """Statutory interest and compensation: Late Payment of Commercial Debts (Interest) Act 1998.
 
 What a late invoice owes its supplier by law, one invoice at a time (:func:`statutory_interest`)
-or for a whole invoice table (:func:`with_statutory_interest`, :func:`interest_owed`).
+or for a whole invoice table (:func:`with_statutory_interest`, :func:`interest_owed`). Each rule
+below quotes the text it follows: s.4 as amended by the Late Payment of Commercial Debts
+(Amendment) Regulations 2015 (SI 2015/1336 reg 2,
+http://www.legislation.gov.uk/uksi/2015/1336/regulation/2/made?view=plain) and the Late Payment
+of Commercial Debts Regulations 2013 (SI 2013/395,
+https://legislation.gov.uk/id/uksi/2013/395/regulation/2/5), s.5A, and the Rate of Interest
+(No. 3) Order 2002 (SI 2002/1675, http://legislation.data.gov.uk/uksi/2002/1675/made/data.htm).
 
-The rules, with their sources (``reference/domain.md`` section 3, ``reference/economics.md`` 1.7
-and 5.2 E6):
+**The debt is the sum the purchaser owes**, VAT included (``gross_amount_gbp``): interest and
+the s.5A band are both worked on it. Ex-VAT amounts are for the supplier's own costs, not the
+debt (issue 14).
 
-* **Relevant day** (s.4(2A)-(2F) as amended by SI 2015/1336,
-  http://www.legislation.gov.uk/uksi/2015/1336/regulation/2/made?view=plain): the agreed payment
-  day; with no agreed day, the end of the 30-day period. For a **public-authority** purchaser the
-  relevant day is the earlier of the agreed day and the end of the 30-day period (s.4(2D)), so
-  longer agreed terms never postpone interest. For **other purchasers** the agreed day is capped at
-  the end of the 60-day period (s.4(2E)-(2F)); the exception for terms that are "not grossly
-  unfair" to the supplier is *not* modelled. The periods run from the later of the invoice's
-  receipt and the delivery of the goods or services.
-* **Day counting** of those periods: the end of the 30-day period is taken as ``received + 30
-  days`` (and ``received + 60`` for 60 days), matching issue 3 and economics.md E6. The Act says
-  "30 days beginning with" the later day, which read literally would end a day earlier
-  (``received + 29``); see ``docs/assumptions.md``.
-* **Interest starts** the day after the relevant day (s.4(2)). The rate is fixed for the life of
-  the debt (s.4(2): the rate "prevailing ... at the end of the relevant day"): 8 % a year over the
-  Bank of England's Bank Rate on the **reference date** for the half-year in which interest starts:
-  31 December before, for interest starting 1 Jan-30 Jun; 30 June, for interest starting
-  1 Jul-31 Dec (Late Payment of Commercial Debts (Rate of Interest) (No. 3) Order 2002,
-  SI 2002/1675, http://legislation.data.gov.uk/uksi/2002/1675/made/data.htm).
-* **Interest** is simple, on the gross amount: ``amount x rate / 100 x days_late / 365`` (ACT/365
-  in leap years too), ``days_late = paid date - relevant day`` (0 if paid on or before it), rounded
-  half-up to the penny. The amount is first taken to the penny (half-up); the sum is worked in
-  whole pence with integers, so there is no floating-point rounding error.
-* **Fixed compensation** (s.5A; payontime.co.uk): once per late invoice, by the debt's size:
-  under £1,000 -> £40; £1,000 to £9,999.99 -> £70; £10,000 or more -> £100. The band is taken on
-  the gross (VAT-inclusive) amount: whether VAT counts toward the band is UNCONFIRMED. Reasonable
-  recovery costs above the fixed sum are not modelled.
+* **When interest starts** (s.4(2)): "Statutory interest starts to run on the day after the
+  relevant day for the debt, at the rate prevailing under section 6 at the end of the relevant
+  day."
+* **Relevant day** (s.4(2A)): "(a) where there is an agreed payment day, that day, unless a
+  different day is given by subsection (2D), (2E) or (2G); (b) where there is not an agreed
+  payment day, the last day of the relevant 30-day period." The agreed day is ``due_date``, else
+  ``invoice_received_date + agreed_terms_days``. (2G), advance payments, is not modelled.
+* **The 30-day period** (s.4(2H)): "'The relevant 30-day period' is the period of 30 days
+  beginning with the later or latest of— (a) the day on which the obligation of the supplier to
+  which the debt relates is performed; (b) the day on which the purchaser has notice of the
+  amount of the debt ...". "Beginning with" makes the start day day 1, so the **last day is the
+  start + 29** (:data:`PUBLIC_PERIOD_LAST_DAY_OFFSET`) and interest on a capped debt starts on
+  start + 30. The start is the later of ``invoice_received_date`` (notice of the amount) and
+  ``goods_received_date`` (performance), so goods or services performed after the invoice move
+  the period (:func:`period_start`). The 60-day period is counted the same way: start + 59.
+* **Public-authority purchaser** (s.4(2D)): "Where— (a) the purchaser is a public authority, and
+  (b) the last day of the relevant 30-day period falls earlier than the agreed payment day, the
+  relevant day is the last day of the relevant 30-day period". So terms of "received + 30" are
+  one day beyond the period, and the relevant day is received + 29.
+* **Other purchasers** (s.4(2E)): "Where— (a) the purchaser is not a public authority, and (b) the
+  last day of the relevant 60-day period falls earlier than the agreed payment day, the relevant
+  day is the last day of the relevant 60-day period"; (s.4(2F)): "But subsection (2E) does not
+  apply (and so the relevant day is the agreed payment day ...) if the agreed payment day is not
+  grossly unfair to the supplier". Whether a day is grossly unfair is for a court, not the
+  ledger: by default the **agreed day stands**; the per-run option
+  ``private_over_60_grossly_unfair=True`` treats every agreed day beyond start + 59 as grossly
+  unfair (the 60-day period then caps it). A hard 60-day cap is what the Commercial Payments
+  Bill [HL] proposes (``params/payment_rules.yaml``), not the current law.
+* **Acceptance or verification** (SI 2013/395 reg 2, inserting the rule now carried into
+  s.4(2H)-(2J)): it applies where "there is a procedure of acceptance or verification (whether
+  provided for by an enactment or by the contract), under which the conforming of goods or
+  services with the contract is to be ascertained, and (b) the purchaser has notice of the amount
+  of the debt on or before the day on" which the procedure ends; the period then begins with the
+  day the procedure is completed. The procedure may not run beyond 30 days unless a longer one is
+  expressly agreed and not grossly unfair. Here: the optional ``acceptance_completed_date`` column
+  (``schemas.INVOICE_PAYMENT``) moves the start to that day, counted no later than the 30 days beginning with
+  performance (performance + 29) unless ``acceptance_longer_agreed=True``. The full text of
+  (2I)-(2J) as amended in 2015 was not retrieved: this reading is marked as judgment in
+  ``docs/assumptions.md``.
+* **Rate** (SI 2002/1675 art.4): "8 per cent per annum over the official dealing rate in force on
+  the 30th June (in respect of interest which starts to run between 1st July and 31st December) or
+  the 31st December (in respect of interest which starts to run between 1st January and 30th June)
+  immediately before the day on which statutory interest starts to run". **Fixed for the life of
+  the debt**: s.4(2) takes the rate "prevailing ... at the end of the relevant day", once, so a debt
+  spanning 1 January or 1 July keeps the rate of the half-year in which interest started.
+* **Interest** is simple (s.1(1): the debt "carries simple interest"), ``amount x rate / 100 x
+  days_late / 365`` (ACT/365 in leap years too: a convention, the Act gives a yearly rate),
+  ``days_late = paid date - relevant day``, rounded half-up to the penny, worked in whole pence
+  with integers. The paid date is ``supplier_received_date``, else ``payment_date``.
+* **Fixed compensation** (s.5A(1)): "Once statutory interest begins to run in relation to a
+  qualifying debt, the supplier shall be entitled to a fixed sum"; (s.5A(2)): "(a) for a debt less
+  than £1000, the sum of £40; (b) for a debt of £1000 or more, but less than £10,000, the sum of
+  £70; (c) for a debt of £10,000 or more, the sum of £100." Once per late invoice, on the gross
+  debt. Reasonable recovery costs above the fixed sum (s.5A(2A)) are not modelled.
 * **Unpaid invoices** (no payment date) owe nothing *yet* here: interest is only counted once the
   invoice is paid. Credit notes and amounts of £0 or less owe nothing.
 
@@ -42,12 +77,15 @@ reference-rate table; ``derived`` read off a Bank Rate history at the reference 
 it is held at 3.75 % after the 5 Feb 2026 hold (:func:`rate_table_notes` lists every row that is
 not ``OK``). A date outside the table raises :class:`ReferenceRateError` telling you to add a row.
 
+£12,000 received 20 May 2025 on 60-day terms by a public authority: the 30-day period ends
+20 May + 29 = 18 Jun; interest starts 19 Jun (H1 2025: Bank Rate 4.75 % on 31 Dec 2024 + 8).
+
 >>> r = statutory_interest(12_000, date(2025, 7, 19), date(2025, 8, 1),
 ...                        received_date=date(2025, 5, 20))
 >>> r.relevant_day, r.statutory_rate_pct, r.days_late
-(datetime.date(2025, 6, 19), 12.75, 43)
+(datetime.date(2025, 6, 18), 12.75, 44)
 >>> r.interest_gbp, r.compensation_gbp, r.total_gbp
-(180.25, 100.0, 280.25)
+(184.44, 100.0, 284.44)
 """
 
 from __future__ import annotations
@@ -74,6 +112,8 @@ __all__ = [
     "StatutoryInterest",
     "fixed_compensation_gbp",
     "interest_owed",
+    "period_last_day",
+    "period_start",
     "rate_table_notes",
     "reference_rates",
     "relevant_day",
@@ -85,8 +125,14 @@ __all__ = [
 RATES_FILE = REFERENCE_DATA_DIR / "statutory_reference_rates.csv"
 STATUSES = ("OK", "derived", "UNCONFIRMED", "assumption")
 STATUTORY_MARGIN_PCT = 8.0  # s.4 / SI 2002/1675: 8 % over the reference rate
-PUBLIC_PERIOD_DAYS = 30  # s.4(2D): public authority, and the default with no agreed day
-PRIVATE_PERIOD_DAYS = 60  # s.4(2E)-(2F): other purchasers ("grossly unfair" exception not modelled)
+# Lengths of the statutory periods, as the Act names them ("the period of 30 days beginning
+# with ..."). Their LAST days are the start day + length - 1 (s.4(2H)): use the offsets below, or
+# period_last_day(). The names are kept importable for the callers (cashflow) that read them.
+PUBLIC_PERIOD_DAYS = 30  # s.4(2H): "the relevant 30-day period" (public authority; no agreed day)
+PRIVATE_PERIOD_DAYS = 60  # s.4(2E): "the relevant 60-day period" (other purchasers)
+PUBLIC_PERIOD_LAST_DAY_OFFSET = PUBLIC_PERIOD_DAYS - 1  # last day = start + 29
+PRIVATE_PERIOD_LAST_DAY_OFFSET = PRIVATE_PERIOD_DAYS - 1  # last day = start + 59
+ACCEPTANCE_PERIOD_DAYS = 30  # SI 2013/395: acceptance or verification limited to 30 days
 DAY_BASIS = 365  # simple interest, ACT/365
 
 # s.5A fixed sums: (lower bound of the band in GBP, sum in GBP); payontime.co.uk compensation table.
@@ -114,6 +160,8 @@ INPUT_COLUMNS: dict[str, pl.DataType] = {
     "supplier_received_date": pl.Date(),
     "gross_amount_gbp": pl.Float64(),
     "is_credit_note": pl.Boolean(),
+    # optional: day an acceptance or verification procedure was completed
+    "acceptance_completed_date": pl.Date(),
 }
 DERIVED_COLUMNS = (
     "late_payment_relevant_day", "statutory_interest_rate_pct", "statutory_interest_gbp",
@@ -401,29 +449,97 @@ def fixed_compensation_gbp(amount_gbp: float) -> float:
     return out
 
 
-def relevant_day(
-    received_date: date, due_date: date | None, *, public_authority: bool = True
+def period_last_day(start: date, days: int = PUBLIC_PERIOD_DAYS) -> date:
+    """Last day of "the period of ``days`` days beginning with" ``start``: ``start + days - 1``.
+
+    s.4(2H): "the period of 30 days beginning with" a day counts that day as day 1.
+
+    >>> period_last_day(date(2025, 5, 20)), period_last_day(date(2025, 5, 20), 60)
+    (datetime.date(2025, 6, 18), datetime.date(2025, 7, 18))
+    >>> period_last_day(date(2024, 2, 1))  # leap year: 1 Feb + 29 = 1 Mar
+    datetime.date(2024, 3, 1)
+    """
+    return _as_date(start, "start") + dt.timedelta(days=int(days) - 1)
+
+
+def period_start(
+    invoice_received_date: date | str,
+    goods_received_date: date | str | None = None,
+    acceptance_completed_date: date | str | None = None,
+    *,
+    acceptance_longer_agreed: bool = False,
 ) -> date:
-    """The Act's relevant day: interest starts the day after it.
+    """The day the relevant 30-day (and 60-day) period begins with (s.4(2H)).
 
-    ``received_date`` is the later of the invoice's receipt and delivery of the goods or services.
-    Public authority: the earlier of ``due_date`` and ``received_date + 30`` (s.4(2D)). Other
-    purchasers: ``due_date`` capped at ``received_date + 60`` (s.4(2E)-(2F); the "not grossly
-    unfair" exception is not modelled). No agreed day: ``received_date + 30``.
+    The later of the day the purchaser has notice of the amount (``invoice_received_date``) and
+    the day the supplier's obligation is performed (``goods_received_date``; taken as the invoice
+    day when absent). Where an acceptance or verification procedure applies, the day it was
+    completed (``acceptance_completed_date``) when that is later, counted no later than the last
+    of the 30 days beginning with performance (SI 2013/395) unless ``acceptance_longer_agreed``
+    (a longer procedure expressly agreed and not grossly unfair).
 
-    >>> relevant_day(date(2025, 5, 20), date(2025, 7, 19))
-    datetime.date(2025, 6, 19)
+    >>> period_start(date(2025, 3, 1), date(2025, 3, 11))  # goods after the invoice
+    datetime.date(2025, 3, 11)
+    >>> period_start(date(2025, 3, 1), date(2025, 3, 1), date(2025, 4, 20))  # capped: 1 Mar + 29
+    datetime.date(2025, 3, 30)
+    >>> period_start(date(2025, 3, 1), date(2025, 3, 1), date(2025, 4, 20),
+    ...              acceptance_longer_agreed=True)
+    datetime.date(2025, 4, 20)
+    """
+    invoice = _as_date(invoice_received_date, "invoice_received_date")
+    goods = _as_date(goods_received_date, "goods_received_date", optional=True)
+    accepted = _as_date(acceptance_completed_date, "acceptance_completed_date", optional=True)
+    performed = goods if goods is not None else invoice
+    start = max(invoice, performed)
+    if accepted is not None:
+        if not acceptance_longer_agreed:
+            accepted = min(accepted, period_last_day(performed, ACCEPTANCE_PERIOD_DAYS))
+        start = max(start, accepted)
+    return start
+
+
+def relevant_day(
+    received_date: date,
+    due_date: date | None,
+    *,
+    public_authority: bool = True,
+    private_over_60_grossly_unfair: bool = False,
+) -> date:
+    """The Act's relevant day (s.4(2A)-(2F)): interest starts the day after it.
+
+    ``received_date`` is the day the relevant 30-day period begins with (:func:`period_start`:
+    the later of notice of the amount and performance). ``due_date`` is the agreed payment day.
+
+    * No agreed day (s.4(2A)(b)): "the last day of the relevant 30-day period" = received + 29.
+    * Public authority (s.4(2D)): the agreed day, or received + 29 where that "falls earlier than
+      the agreed payment day".
+    * Other purchasers (s.4(2E)-(2F)): the agreed day. With ``private_over_60_grossly_unfair``
+      (a per-run reading: an agreed day beyond the 60-day period is grossly unfair), an agreed day
+      later than received + 59 gives way to received + 59.
+
+    >>> relevant_day(date(2025, 5, 20), date(2025, 7, 19))  # public: 20 May + 29
+    datetime.date(2025, 6, 18)
+    >>> relevant_day(date(2025, 5, 20), date(2025, 6, 19))  # "received + 30" is one day beyond
+    datetime.date(2025, 6, 18)
     >>> relevant_day(date(2025, 5, 20), date(2025, 8, 18), public_authority=False)
-    datetime.date(2025, 7, 19)
-    >>> relevant_day(date(2025, 2, 10), None)
-    datetime.date(2025, 3, 12)
+    datetime.date(2025, 8, 18)
+    >>> relevant_day(date(2025, 5, 20), date(2025, 8, 18), public_authority=False,
+    ...              private_over_60_grossly_unfair=True)  # 20 May + 59
+    datetime.date(2025, 7, 18)
+    >>> relevant_day(date(2025, 2, 10), None)  # no agreed day: 10 Feb + 29
+    datetime.date(2025, 3, 11)
     """
     received = _as_date(received_date, "received_date")
     due = _as_date(due_date, "due_date", optional=True)
+    last30 = received + dt.timedelta(days=PUBLIC_PERIOD_LAST_DAY_OFFSET)
     if due is None:
-        return received + dt.timedelta(days=PUBLIC_PERIOD_DAYS)
-    cap = PUBLIC_PERIOD_DAYS if public_authority else PRIVATE_PERIOD_DAYS
-    return min(due, received + dt.timedelta(days=cap))
+        return last30
+    if public_authority:
+        return min(due, last30)
+    last60 = received + dt.timedelta(days=PRIVATE_PERIOD_LAST_DAY_OFFSET)
+    if private_over_60_grossly_unfair and last60 < due:
+        return last60
+    return due
 
 
 def _pence_half_up(amount_gbp: float) -> int:
@@ -444,6 +560,7 @@ def statutory_interest(
     *,
     received_date: date | str | None = None,
     public_authority: bool = True,
+    private_over_60_grossly_unfair: bool = False,
 ) -> StatutoryInterest:
     """Statutory interest and fixed compensation owed on one invoice.
 
@@ -452,16 +569,21 @@ def statutory_interest(
     amount_gbp
         Gross (VAT-inclusive) amount of the debt. £0 or less (a credit note) owes nothing.
     due_date
-        Agreed payment day, or ``None`` if none was agreed (then ``received_date + 30``).
+        Agreed payment day, or ``None`` if none was agreed (then ``received_date + 29``, the
+        last day of the relevant 30-day period).
     paid_date
         Day the supplier was paid; ``None`` for unpaid (nothing owed *yet*: interest is only
         counted once paid).
     received_date
-        Later of the invoice's receipt and delivery of the goods or services. Needed to apply
-        the 30-day (public authority) or 60-day (other purchasers) cap; without it the agreed
+        The day the relevant 30-day period begins with (:func:`period_start`: the later of the
+        invoice's receipt and performance, or the end of acceptance). Needed for the s.4(2D)
+        public-authority rule and the optional 60-day reading; without it the agreed
         ``due_date`` is the relevant day as it stands.
     public_authority
         Whether the purchaser is a public authority (s.4(2D)).
+    private_over_60_grossly_unfair
+        Other purchasers only: treat an agreed day beyond the 60-day period as grossly unfair
+        (s.4(2E)-(2F)), so the relevant day is received + 59. Default: the agreed day stands.
 
     >>> r = statutory_interest(800, "2025-12-31", "2026-01-30")
     >>> r.interest_start, r.reference_date, r.statutory_rate_pct, r.interest_gbp, r.total_gbp
@@ -473,13 +595,14 @@ def statutory_interest(
     if amount_gbp is None or (isinstance(amount_gbp, float) and math.isnan(amount_gbp)):
         raise ParamsError(f"amount_gbp = {amount_gbp!r}; expected an amount in GBP")
     if received is not None:
-        rday = relevant_day(received, due, public_authority=public_authority)
+        rday = relevant_day(received, due, public_authority=public_authority,
+                            private_over_60_grossly_unfair=private_over_60_grossly_unfair)
     elif due is not None:
         rday = due
     else:
         raise ParamsError(
             "due_date and received_date are both missing; give the agreed due date, or the "
-            "receipt date so the 30-day default applies"
+            "receipt date so the 30-day default (receipt + 29) applies"
         )
     start = rday + dt.timedelta(days=1)
     days_late = max(0, (paid - rday).days) if paid is not None else 0
@@ -589,7 +712,8 @@ def _temp_prefix(names: set[str]) -> str:
 
 
 def _with_statutory_temps(
-    lf: pl.LazyFrame, names: set[str], public: pl.Expr | bool, need: pl.Expr | None = None
+    lf: pl.LazyFrame, names: set[str], public: pl.Expr | bool, need: pl.Expr | None = None,
+    *, private_over_60_grossly_unfair: bool = False, acceptance_longer_agreed: bool = False,
 ) -> tuple[pl.LazyFrame, dict[str, pl.Expr], list[str]]:
     """``lf`` with the statutory intermediates added as temporary columns, each computed once.
 
@@ -612,9 +736,18 @@ def _with_statutory_temps(
 
     invoice_received = day("invoice_received_date")
     amount = col("gross_amount_gbp")
-    # 1. received (later of invoice and goods), agreed day, paid day, amount in whole pence
+    # 1. period start (s.4(2H): later of notice and performance; the end of acceptance where
+    #    later, capped at performance + 29 unless a longer procedure was agreed), agreed day,
+    #    paid day, amount in whole pence
+    performed = pl.coalesce(day("goods_received_date"), invoice_received)
+    accepted = day("acceptance_completed_date")
+    if not acceptance_longer_agreed:
+        accepted = pl.min_horizontal(accepted, performed + (ACCEPTANCE_PERIOD_DAYS - 1))
+        accepted = pl.when(day("acceptance_completed_date").is_null()).then(None).otherwise(
+            accepted)
     step1 = [
-        pl.max_horizontal(invoice_received, day("goods_received_date")).alias(t["received"]),
+        pl.max_horizontal(invoice_received, day("goods_received_date"), accepted)
+        .alias(t["received"]),
         pl.coalesce(
             day("due_date").cast(pl.Int64),
             invoice_received.cast(pl.Int64) + col("agreed_terms_days").cast(pl.Int64),
@@ -624,17 +757,25 @@ def _with_statutory_temps(
         (amount * 100 + 0.5).floor().cast(pl.Int128).alias(t["pence"]),
     ]
     if isinstance(public, bool):
-        cap_days = pl.lit(PUBLIC_PERIOD_DAYS if public else PRIVATE_PERIOD_DAYS, pl.Int32)
+        is_public = pl.lit(public, pl.Boolean)
     else:
         step1.append(public.alias(t["public"]))
-        cap_days = pl.when(pl.col(t["public"])).then(PUBLIC_PERIOD_DAYS).otherwise(
-            PRIVATE_PERIOD_DAYS)
+        is_public = pl.col(t["public"])
     received, agreed = pl.col(t["received"]), pl.col(t["agreed"])
-    # 2. relevant day: agreed day capped at received + 30 (public) or + 60; no agreed day: + 30
+    last30 = received + PUBLIC_PERIOD_LAST_DAY_OFFSET
+    last60 = received + PRIVATE_PERIOD_LAST_DAY_OFFSET
+    # 2. relevant day (s.4(2A)-(2F)): no agreed day -> last day of the 30-day period; public
+    #    authority -> the earlier of the agreed day and that last day; others -> the agreed day
+    #    (or, with the grossly-unfair reading, the 60-day period's last day where earlier)
+    private_day = agreed
+    if private_over_60_grossly_unfair:
+        private_day = pl.when(last60 < agreed).then(last60).otherwise(agreed)
     step2 = (
         pl.when(agreed.is_null())
-        .then(received + PUBLIC_PERIOD_DAYS)
-        .otherwise(pl.min_horizontal(agreed, received + cap_days))
+        .then(last30)
+        .when(is_public)
+        .then(pl.min_horizontal(agreed, last30))
+        .otherwise(private_day)
         .cast(pl.Int64)
         .alias(t["rday"])
     )
@@ -714,11 +855,14 @@ def with_statutory_interest(
     *,
     public_authority: bool = True,
     buyer_types: pl.DataFrame | None = None,
+    private_over_60_grossly_unfair: bool = False,
+    acceptance_longer_agreed: bool = False,
 ) -> pl.DataFrame | pl.LazyFrame:
     """Add the Late Payment Act columns to an ``invoice_payment`` table (same frame type back).
 
-    Reads ``invoice_received_date``, ``goods_received_date``, ``due_date`` (else
-    ``invoice_received_date + agreed_terms_days``, else the 30-day default), the payment date
+    Reads ``invoice_received_date``, ``goods_received_date``, the optional
+    ``acceptance_completed_date``, ``due_date`` (else ``invoice_received_date +
+    agreed_terms_days``, else the last day of the 30-day period), the payment date
     (``supplier_received_date``, else ``payment_date``), ``gross_amount_gbp`` and
     ``is_credit_note``; absent optional columns count as null. Adds (replacing any existing):
 
@@ -728,8 +872,11 @@ def with_statutory_interest(
       late, unpaid, a credit note or an amount of £0 or less.
 
     ``public_authority`` sets the purchaser rule for every row, unless ``buyer_types``
-    (``buyer_org_id``, ``org_type``) knows the buyer: ``company``/``llp`` then use the 60-day
-    private-purchaser cap, public-body types the 30-day rule. Pure polars: each intermediate
+    (``buyer_org_id``, ``org_type``) knows the buyer: ``company``/``llp`` then use the
+    private-purchaser rule (the agreed day stands; with ``private_over_60_grossly_unfair`` an
+    agreed day beyond the 60-day period gives way to its last day), public-body types the
+    s.4(2D) 30-day rule. ``acceptance_longer_agreed`` lets an acceptance procedure run beyond 30
+    days (see :func:`period_start`). Both options are per run: say which in the report. Pure polars: each intermediate
     (received day, relevant day, days late, rate) is worked once, in whole days since 1970, as a
     temporary column that is dropped again, so the output has the input's columns and the four
     above, nothing else. A LazyFrame stays lazy, and a rate missing from the table raises when it
@@ -739,9 +886,9 @@ def with_statutory_interest(
     ...     [date(2025, 5, 20), date(2025, 5, 20)], "agreed_terms_days": [60, 60],
     ...     "payment_date": [date(2025, 8, 1), date(2025, 6, 1)],
     ...     "gross_amount_gbp": [12_000.0, 500.0]})
-    >>> with_statutory_interest(inv).select("statutory_interest_rate_pct",
+    >>> with_statutory_interest(inv).select("late_payment_relevant_day",
     ...     "statutory_interest_gbp", "fixed_compensation_gbp").rows()
-    [(12.75, 180.25, 100.0), (None, 0.0, 0.0)]
+    [(datetime.date(2025, 6, 18), 184.44, 100.0), (datetime.date(2025, 6, 18), 0.0, 0.0)]
     """
     df = _as_polars(df)
     names = _columns(df)
@@ -757,7 +904,9 @@ def with_statutory_interest(
             "invoice table: no payment date; give supplier_received_date or payment_date"
         )
     public = _public_flag(buyer_types, public_authority, names)
-    lf, exprs, temps = _with_statutory_temps(df.lazy(), names, public)
+    lf, exprs, temps = _with_statutory_temps(
+        df.lazy(), names, public, private_over_60_grossly_unfair=private_over_60_grossly_unfair,
+        acceptance_longer_agreed=acceptance_longer_agreed)
     lf = lf.with_columns(**exprs).drop(temps)
     if isinstance(df, pl.LazyFrame):
         return lf
@@ -771,6 +920,8 @@ def interest_owed(
     *,
     public_authority: bool = True,
     buyer_types: pl.DataFrame | None = None,
+    private_over_60_grossly_unfair: bool = False,
+    acceptance_longer_agreed: bool = False,
 ) -> pl.DataFrame:
     """Statutory interest and compensation owed per group (by default per member and period).
 
@@ -783,8 +934,9 @@ def interest_owed(
     ``statutory_interest_gbp`` and ``fixed_compensation_gbp`` are read (``fixed_compensation_gbp
     > 0`` marks a late invoice; the relevant day and rate are not needed), so the rule is on them:
 
-    * either absent: both are computed for every row with ``public_authority`` and
-      ``buyer_types`` (a lone one is replaced);
+    * either absent: both are computed for every row with ``public_authority``,
+      ``buyer_types`` and the two per-run options of :func:`with_statutory_interest` (a lone one
+      is replaced);
     * both present with no nulls in an in-memory frame (as from :func:`with_statutory_interest`,
       whatever ``buyer_types`` it was given): used as they are, nothing is computed;
     * present with nulls (as after ``schemas.conform``), or in a LazyFrame (whose nulls cannot be
@@ -811,7 +963,10 @@ def interest_owed(
         )
     money = ("statutory_interest_gbp", "fixed_compensation_gbp")
     if not all(c in names for c in money):
-        df = with_statutory_interest(df, public_authority=public_authority, buyer_types=buyer_types)
+        df = with_statutory_interest(
+            df, public_authority=public_authority, buyer_types=buyer_types,
+            private_over_60_grossly_unfair=private_over_60_grossly_unfair,
+            acceptance_longer_agreed=acceptance_longer_agreed)
     else:
         can_compute = (
             "gross_amount_gbp" in names
@@ -824,7 +979,10 @@ def interest_owed(
             # that carry both values are not recomputed (they need no rate)
             need = pl.col(money[0]).is_null() | pl.col(money[1]).is_null()
             public = _public_flag(buyer_types, public_authority, names)
-            lf, fresh, temps = _with_statutory_temps(df.lazy(), names, public, need=need)
+            lf, fresh, temps = _with_statutory_temps(
+                df.lazy(), names, public, need=need,
+                private_over_60_grossly_unfair=private_over_60_grossly_unfair,
+                acceptance_longer_agreed=acceptance_longer_agreed)
             df = lf.with_columns(
                 pl.coalesce(pl.col(c), fresh[c]).alias(c) for c in money
             ).drop(temps)

@@ -161,10 +161,14 @@ INVOICE_PAYMENT = Table(
         "contract_id": pl.String(),
         "contract_value_band": pl.String(),
         "regime": pl.String(),
+        # day the contract's procurement commenced (s.70 covers procurements from 1 Apr 2026)
+        "procurement_commenced_date": pl.Date(),
         "invoice_date": pl.Date(),
         "invoice_received_date": pl.Date(),
         "validated_date": pl.Date(),
         "goods_received_date": pl.Date(),
+        # day an acceptance or verification procedure ended (Late Payment Act s.4; optional)
+        "acceptance_completed_date": pl.Date(),
         "agreed_terms_days": pl.Int32(),
         "due_date": pl.Date(),
         "disputed": pl.Boolean(),
