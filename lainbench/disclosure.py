@@ -194,6 +194,9 @@ def apply(table: pl.DataFrame, flags: pl.DataFrame, keys: Sequence[str],
     >>> f = pl.DataFrame({"m": ["A", "B"], "sensitive": [False, True], "rule": [None, "threshold"]})
     >>> apply(t, f, ["m"], columns=["days", "tier"]).rows()
     [('A', 20.5, 'gold', False, None), ('B', None, None, True, 'fewer than 5 suppliers')]
+    >>> f2 = f.with_columns(pl.lit("threshold").alias("rule"))  # a rule named on a shown row
+    >>> apply(t, f2, ["m"], columns=["days"])["suppression_note"].to_list()
+    [None, 'fewer than 5 suppliers']
     """
     rules = rules or DisclosureRules()
     keys = list(keys)
@@ -215,7 +218,9 @@ def apply(table: pl.DataFrame, flags: pl.DataFrame, keys: Sequence[str],
         *[pl.when(hidden).then(pl.lit(None, table.schema[c])).otherwise(pl.col(c)).alias(c)
           for c in columns],
         hidden.alias("suppressed"),
-        pl.when(unknown).then(pl.lit("no supplier counts for this figure"))
+        # a note says what happened to this row only: none when the row is shown
+        pl.when(~hidden).then(pl.lit(None, pl.String))
+        .when(unknown).then(pl.lit("no supplier counts for this figure"))
         .otherwise(notes).alias("suppression_note"),
     )
     return out.sort("__row").drop("__row", "__s", "__r")

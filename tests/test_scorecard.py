@@ -258,3 +258,15 @@ def test_build_is_deterministic(small):
     for name, df in built.tables.items():
         # same rows and order; sums of money may differ in the last bit (parallel float sums)
         assert_frame_equal(df, again.tables[name], check_exact=False, rel_tol=1e-12)
+
+
+def test_suppression_notes_only_on_suppressed_rows(shared):
+    # issue 16: every shown target row once carried "fewer than 5 suppliers"
+    for name in ("payment_metrics", "target_results", "fair_payment_code", "interest_owed"):
+        t = shared.tables[name]
+        if "suppressed" not in t.columns:
+            continue
+        shown = t.filter(~pl.col("suppressed"))
+        hidden = t.filter(pl.col("suppressed"))
+        assert shown["suppression_note"].null_count() == shown.height, name
+        assert hidden["suppression_note"].null_count() == 0, name
