@@ -65,8 +65,11 @@ def test_member_figures_pass_through_when_safe(shared):
     # six invoices of 5, 10, 20, 40, 70 and 25 days: mean 170 / 6; 4 of 6 within 30 days
     assert m["invoice_count"] == 6
     assert m["mean_days_to_pay"] == pytest.approx(170 / 6)
-    assert m["paid_within_30_days_pct"] == pytest.approx(400 / 6)
     assert m["suppressed"] is False
+    # the share within 30 days would also publish its two sides: s1, s2, s3, s6 paid within 30
+    # days (4 suppliers) and s4, s5 after (2): both below the 5-supplier threshold, so hidden
+    assert m["paid_within_30_days_pct"] is None
+    assert "within 30 days" in m["suppression_note"]
 
 
 def test_small_band_suppressed_and_its_sibling_too(shared):
@@ -100,9 +103,12 @@ def test_small_supplier_target_uses_the_pooled_cell(shared):
     t = shared.tables["target_results"].filter(pl.col("buyer_org_id") == "A")
     small = row(t, target="fair_payment_code_silver_small_within_30_days_pct")
     assert small["suppressed"] and small["value"] is None
+    # the Gold test is on the share within 30 days, hidden above: it goes with it
     overall = row(t, target="fair_payment_code_gold_within_30_days_pct")
-    assert not overall["suppressed"] and overall["value"] == pytest.approx(400 / 6)
-    assert overall["threshold"] == 95
+    assert overall["suppressed"] and overall["value"] is None and overall["threshold"] == 95
+    # the average-days test is on the mean (no share), so it stays: 170 / 6 days
+    mean = row(t, target="ppn_average_days_max")
+    assert not mean["suppressed"] and mean["value"] == pytest.approx(170 / 6)
 
 
 def test_network_benchmark_leaves_suppressed_members_out(shared):
@@ -115,8 +121,18 @@ def test_suppression_log_lists_cells_without_counts(shared):
     log = shared.tables["suppressions"]
     assert set(log.columns) == {"table", "cell", "rule", "note"}
     assert "buyer_org_id=A; period=P1; supplier_size_band=micro" in log["cell"].to_list()
-    # A: micro and large; B (both suppliers small): all and small
-    assert log.filter(pl.col("table") == "payment_metrics").height == 2 + 2
+    pm = log.filter(pl.col("table") == "payment_metrics")
+    # cells: A: micro and large; B (both suppliers small): all and small
+    assert pm.filter(pl.col("rule").is_in(["threshold", "secondary", "dominance"])).height == 2 + 2
+    # shares of A's total hidden (each side under 5 suppliers): within 5 (s1: 1 v 5), 10 (2 v 4),
+    # 30 (4 v 2), 60 (5 v 1) days, 31-60 days (1 v 5), within terms and s.68 (4 v 2); A's
+    # interest cell (2 suppliers owed) is suppressed, so its within-terms shares go with it
+    assert sorted(pm.filter(pl.col("rule") == "share")["note"].str.extract(r"hidden: (\w+)")
+                  .to_list()) == sorted(["within_5_days", "within_10_days", "within_30_days",
+                                         "within_60_days", "days_31_to_60", "within_terms",
+                                         "within_30_or_terms"])
+    assert pm.filter(pl.col("rule") == "linked")["cell"].to_list() == [
+        "buyer_org_id=A; period=P1; supplier_size_band=all"]
 
 
 def test_optional_parts_marked_not_available(shared):
@@ -268,5 +284,7 @@ def test_suppression_notes_only_on_suppressed_rows(shared):
             continue
         shown = t.filter(~pl.col("suppressed"))
         hidden = t.filter(pl.col("suppressed"))
-        assert shown["suppression_note"].null_count() == shown.height, name
+        # a shown row may name the shares hidden in it, nothing else
+        notes = shown["suppression_note"].drop_nulls()
+        assert notes.str.starts_with("hidden").all(), name
         assert hidden["suppression_note"].null_count() == 0, name

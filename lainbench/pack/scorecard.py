@@ -294,7 +294,8 @@ class Scorecard:
     def _peer(self, measure: str, higher: bool) -> pl.DataFrame:
         from lainbench.payments.metrics import peer_comparison
 
-        m = self._metrics().filter((pl.col("period") == self.period) & ~pl.col("suppressed"))
+        m = self._metrics().filter((pl.col("period") == self.period) & ~pl.col("suppressed")
+                                   & pl.col(measure).is_not_null())  # a hidden share is left out
         return peer_comparison(m, measure, higher_is_better=higher)
 
     def ranked_chart(self, measure: str = "paid_within_30_days_pct") -> alt.TopLevelMixin:

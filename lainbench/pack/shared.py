@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from lainbench import disclosure, load
+from lainbench.disclosure.release import hide_shares, share_flags
 from lainbench.errors import ParamsError, SchemaError
 from lainbench.params import ParameterFile
 
@@ -44,7 +45,7 @@ SHARED_TABLES: dict[str, str] = {
     "target_results": "member x period x target: value, threshold, met or not",
     "fair_payment_code": "member x period: Fair Payment Code tier the figures support",
     "interest_owed": "member x period: Late Payment Act interest and compensation owed",
-    "days_distribution": "member x days to pay: share of paid invoices (capped at 120 days)",
+    "days_distribution": "member x period x days-to-pay bucket: share of paid invoices (buckets merged until each passes the rules)",
     "insurance_flags": "member x flag: insurance requirements flagged (buyer policy, no suppliers)",
     "cashflow_risk": "member: a typical small supplier's cash-flow shortfall risk if paid this way",
     "availability": "which optional parts of the pack were computed, and why not",
@@ -113,6 +114,29 @@ def _flags_for_targets(results: pl.DataFrame, inv: pl.DataFrame, metric_flags: p
         pl.col("sensitive").fill_null(True),
         pl.col("rule").fill_null("threshold"),
     )
+
+
+def _with_hidden_shares(tflags: pl.DataFrame, results: pl.DataFrame, sflags: pl.DataFrame,
+                        targets: ParameterFile) -> pl.DataFrame:
+    """A target whose measure is a hidden share of its cell (population all or small_lt50) goes."""
+    from lainbench.payments import SHARE_SPLITS
+    from lainbench.payments.targets import target_declarations
+
+    split_of = {col: split for split, cols in SHARE_SPLITS.items() for col in cols}
+    decl = target_declarations(targets)
+    rows = [(t, split_of.get(m), "all" if pop == "all" else "small_lt50")
+            for t, (m, _, pop) in decl.items()]
+    tmap = pl.DataFrame(rows, schema={"target": pl.String, "split": pl.String,
+                                      "supplier_size_band": pl.String}, orient="row")
+    hidden = (results.select(*KEYS, "target").join(tmap, on="target")
+              .join(sflags, on=[*KEYS, "supplier_size_band", "split"], how="left")
+              .select(*KEYS, "target", pl.col("hidden").fill_null(False).alias("__share")))
+    return tflags.join(hidden, on=[*KEYS, "target"], how="left").with_columns(
+        pl.when(pl.col("sensitive")).then(pl.col("rule"))
+        .when(pl.col("__share").fill_null(False)).then(pl.lit("share"))
+        .otherwise(pl.col("rule")).alias("rule"),
+        (pl.col("sensitive") | pl.col("__share").fill_null(False)).alias("sensitive"),
+    ).drop("__share")
 
 
 def _with_parent(flags: pl.DataFrame, parent: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -237,17 +261,24 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
     mflags = _flags_for_metrics(inv, rules)
     metrics_s = disclosure.apply(metrics, mflags, BAND_KEYS, rules)
     logs.append(disclosure.log(mflags, "payment_metrics", BAND_KEYS, rules))
+    # a share also publishes its part and the rest: each side must pass the rules too
+    sflags = share_flags(payments.share_part_counts(inv), rules)
+    metrics_s, share_log = hide_shares(
+        metrics_s, sflags.filter(pl.col("supplier_size_band") != "small_lt50"),
+        payments.SHARE_SPLITS)
+    logs.append(share_log)
     overall = mflags.filter(pl.col("supplier_size_band") == "all").select(*KEYS, "sensitive", "rule")
 
     # targets and Fair Payment Code tiers, from the unsuppressed metrics, then suppressed
     results = payments.target_results(metrics, data.periods, data.targets)
     tflags = _flags_for_targets(results, inv, mflags, rules, data.targets)
+    tflags = _with_hidden_shares(tflags, results, sflags, data.targets)
     results_s = disclosure.apply(results, tflags, [*KEYS, "target"], rules,
                                  columns=["value", "passed"])
     logs.append(disclosure.log(tflags, "target_results", [*KEYS, "target"], rules))
     tiers = payments.fair_payment_code_tier(results)
     fflags = tflags.group_by(KEYS).agg(
-        pl.col("sensitive").any(), pl.col("rule").drop_nulls().first())
+        pl.col("sensitive").any(), pl.col("rule").drop_nulls().sort().first())
     tiers_s = disclosure.apply(tiers, fflags, KEYS, rules, columns=["fair_payment_code_tier"])
     logs.append(disclosure.log(fflags, "fair_payment_code", KEYS, rules))
 
@@ -261,11 +292,14 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
     interest_s = disclosure.apply(interest, iflags, KEYS, rules)
     logs.append(disclosure.log(iflags, "interest_owed", KEYS, rules))
 
-    # days-to-pay distribution over the selected periods, per member (shares only, no counts)
-    dist = payments.days_distribution(inv).drop("invoices")
-    dflags = disclosure.flag(_counts(inv, ["buyer_org_id"]), rules)
-    dist_s = disclosure.apply(dist, dflags, ["buyer_org_id"], rules, columns=["share_pct"])
-    logs.append(disclosure.log(dflags, "days_distribution", ["buyer_org_id"], rules))
+    # days-to-pay distribution per member and period: shares only, in buckets that pass the
+    # rules (merged until they do); a cell whose payment figures are suppressed shows none
+    buckets = payments.days_bucket_counts(inv, rules.distribution_bucket_edges_days)
+    dist_s = distribution_from_buckets(buckets, overall, rules)
+    logs.append(disclosure.log(
+        dist_s.filter(pl.col("suppressed")).select(*KEYS).unique().with_columns(
+            pl.lit(True).alias("sensitive"), pl.lit("threshold").alias("rule")),
+        "days_distribution", KEYS, rules))
 
     bench = network_benchmark(metrics_s)
 
@@ -289,8 +323,6 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
         "note": [f"invoice-level records, {len(known)} period(s), headline period {period}",
                  ins_note, cash_note, rules.describe()],
     })
-    suppressions = pl.concat(logs) if logs else pl.DataFrame(
-        schema={"table": pl.String, "cell": pl.String, "rule": pl.String, "note": pl.String})
     empty_ins = pl.DataFrame({"buyer_org_id": member_ids}, schema={"buyer_org_id": pl.String})
     tables = {
         "headline": headline,
@@ -303,13 +335,55 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
         "insurance_flags": ins if ins is not None else empty_ins,
         "cashflow_risk": cash if cash is not None else empty_ins,
         "availability": availability,
-        "suppressions": suppressions.sort("table", "cell"),
         "members": data.members.select("org_id", "org_name", "org_type"),
         "periods": data.periods,
     }
+    tables = release_checked(tables, logs)
     return SharedTables(tables, period, rules,
                         notes={"insurance": ins_note, "cashflow": cash_note,
                                "rules": rules.describe()})
+
+
+def distribution_from_buckets(buckets: pl.DataFrame, overall: pl.DataFrame,
+                              rules: disclosure.DisclosureRules) -> pl.DataFrame:
+    """The shared days-to-pay distribution: coarsened buckets, none for a suppressed cell.
+
+    ``buckets`` is :func:`lainbench.payments.days_bucket_counts` by member and period;
+    ``overall`` the member x period flags of the payment figures (``sensitive``).
+    """
+    from lainbench.disclosure.release import coarsen
+
+    dist = coarsen(buckets, KEYS, rules)
+    hidden = overall.filter(pl.col("sensitive")).select(*KEYS).with_columns(
+        pl.lit(True).alias("__p"))
+    dist = dist.join(hidden, on=KEYS, how="left").with_columns(pl.col("__p").fill_null(False))
+    parent = dist.filter(pl.col("__p")).group_by(KEYS, maintain_order=True).agg(
+        pl.col("days_from").min(), pl.lit(None, pl.Int32).alias("days_to"),
+        pl.col("days_from").min().alias("days"), pl.lit(None, pl.Float64).alias("share_pct"),
+        pl.lit(True).alias("suppressed"), pl.lit(rules.note("parent")).alias("suppression_note"))
+    return pl.concat([dist.filter(~pl.col("__p")).drop("__p"), parent.select(dist.drop("__p").columns)]
+                     ).sort(*KEYS, "days_from")
+
+
+def release_checked(tables: dict[str, pl.DataFrame], logs: list[pl.DataFrame]
+                    ) -> dict[str, pl.DataFrame]:
+    """Linked-table suppression over the whole release, the suppression log, then the audit.
+
+    Raises :class:`~lainbench.errors.PackError` listing what a reader could recover, so a pack
+    that would disclose a suppressed figure is never written.
+    """
+    from lainbench.disclosure.release import audit, describe_audit, suppress_linked
+    from lainbench.errors import PackError
+
+    tables, linked = suppress_linked(tables)
+    logs = [*logs, linked]
+    tables["suppressions"] = pl.concat(logs).sort("table", "cell", "rule", "note") if logs else pl.DataFrame(
+        schema={"table": pl.String, "cell": pl.String, "rule": pl.String, "note": pl.String})
+    found = audit(tables)
+    if found.height:
+        raise PackError(f"disclosure audit: {found.height} suppressed figure(s) can be recovered "
+                        f"from the published tables: {describe_audit(found)}")
+    return tables
 
 
 def _headline(members: pl.DataFrame, metrics: pl.DataFrame, interest: pl.DataFrame,

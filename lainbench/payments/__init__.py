@@ -41,10 +41,12 @@ from lainbench.payments.charts import (
 from lainbench.payments.metrics import (
     BUCKET_DAYS,
     KEYS,
+    SHARE_SPLITS,
     Frame,
     as_of,
     assign_period,
     compliance_notice,
+    days_bucket_counts,
     days_distribution,
     derive,
     disclosure_counts,
@@ -53,6 +55,7 @@ from lainbench.payments.metrics import (
     payment_metrics,
     peer_comparison,
     published_figures,
+    share_part_counts,
     trend,
 )
 from lainbench.payments.notebook import (
@@ -112,6 +115,9 @@ __all__ = [
     "compare_with_ledger",
     "compliance_notice",
     "cumulative_days_chart",
+    "SHARE_SPLITS",
+    "days_bucket_counts",
+    "share_part_counts",
     "days_distribution",
     "derive",
     "disclosure_counts",

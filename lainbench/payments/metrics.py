@@ -324,6 +324,132 @@ def days_distribution(invoices: Frame, max_days: int = 120) -> pl.DataFrame:
     )
 
 
+def days_bucket_counts(invoices: Frame, edges: Sequence[int], by: Sequence[str] = KEYS,
+                       value: str = "gross_amount_gbp") -> pl.DataFrame:
+    """Paid invoices per cell and days-to-pay bucket, with each bucket's contributors.
+
+    Bucket ``i`` holds invoices paid in ``(edges[i-1], edges[i]]`` days (the first from day 0, the
+    last, ``days_to`` null, over the last edge). Gives ``invoices``, ``value_gbp`` (sum of absolute
+    values), ``supplier_count`` and the largest two suppliers' values (``top1_value_gbp``,
+    ``top2_value_gbp``) - what :func:`lainbench.disclosure.coarsen` needs, and what a member's
+    return carries instead of invoices.
+
+    >>> import datetime as dt
+    >>> d = dt.date(2025, 5, 1)
+    >>> inv = pl.DataFrame({"buyer_org_id": ["A"] * 3, "period": ["P"] * 3,
+    ...     "supplier_id": ["s1", "s2", "s1"], "gross_amount_gbp": [10.0, 20.0, 5.0],
+    ...     "days_to_pay": [3, 3, 40], "paid_date": [d] * 3, "is_credit_note": [False] * 3})
+    >>> days_bucket_counts(inv, [5, 30]).select("days_from", "days_to", "invoices",
+    ...     "supplier_count", "top1_value_gbp").rows()
+    [(0, 5, 2, 2, 20.0), (31, None, 1, 1, 5.0)]
+    """
+    edges = sorted(int(e) for e in edges)
+    bucket = pl.sum_horizontal([(pl.col("days_to_pay") > e).cast(pl.Int32) for e in edges])
+    lf = paid_in_period(invoices).with_columns(bucket.alias("bucket"))
+    per_supplier = lf.group_by([*by, "bucket", "supplier_id"]).agg(
+        pl.len().alias("n"), pl.col(value).abs().sum().alias("v"))
+    lows = [0, *[e + 1 for e in edges]]
+    highs = [*edges, None]
+    ranges = pl.LazyFrame({"bucket": list(range(len(lows))), "days_from": lows, "days_to": highs},
+                          schema={"bucket": pl.Int32, "days_from": pl.Int32, "days_to": pl.Int32})
+    return (
+        per_supplier.group_by([*by, "bucket"])
+        .agg(
+            pl.col("n").sum().cast(pl.Int64).alias("invoices"),
+            pl.col("v").sum().alias("value_gbp"),
+            pl.len().cast(pl.Int64).alias("supplier_count"),
+            pl.col("v").max().alias("top1_value_gbp"),
+            pl.col("v").top_k(2).min().filter(pl.len() > 1).first().fill_null(0.0)
+            .alias("top2_value_gbp"),
+        )
+        .join(ranges, on="bucket", how="left")
+        .select(*by, "bucket", "days_from", "days_to", "invoices", "value_gbp", "supplier_count",
+                "top1_value_gbp", "top2_value_gbp")
+        .sort([*by, "bucket"])
+        .collect()
+    )
+
+
+def _splits() -> dict[str, tuple[pl.Expr, pl.Expr, tuple[str, ...]]]:
+    days = pl.col("days_to_pay")
+    terms, disputed, w30 = (pl.col(f) for f in _FLAGS)
+    paid = days.is_not_null()
+    return {
+        # split: (base population, the part, the metrics columns that reveal part and rest)
+        "within_5_days": (paid, days <= 5,
+                          ("paid_within_5_days_pct", "paid_within_5_days_value_pct")),
+        "within_10_days": (paid, days <= 10,
+                           ("paid_within_10_days_pct", "paid_within_10_days_value_pct")),
+        "within_30_days": (paid, days <= 30,
+                           ("paid_within_30_days_pct", "paid_within_30_days_value_pct",
+                            "paid_within_30_days_value_gbp")),
+        "within_60_days": (paid, days <= 60,
+                           ("paid_within_60_days_pct", "paid_within_60_days_value_pct",
+                            "paid_over_60_days_pct", "paid_over_60_days_value_gbp")),
+        "days_31_to_60": (paid, (days > 30) & (days <= 60),
+                          ("paid_31_to_60_days_pct", "paid_31_to_60_days_value_gbp")),
+        "within_terms": (terms.is_not_null(), terms,
+                         ("paid_within_terms_pct", "paid_within_terms_value_pct")),
+        "disputed": (disputed.is_not_null(), disputed, ("disputed_pct",)),
+        "within_30_or_terms": (w30.is_not_null() & ~disputed.fill_null(False), w30,
+                               ("within_30_or_terms_pct", "within_30_or_terms_value_pct",
+                                "s68_breaches")),
+    }
+
+
+SHARE_SPLITS: dict[str, tuple[str, ...]] = {k: v[2] for k, v in _splits().items()}
+
+
+def share_part_counts(invoices: Frame, by: Sequence[str] = KEYS,
+                      value: str = "gross_amount_gbp") -> pl.DataFrame:
+    """Contributors of the two sides of every share :func:`payment_metrics` publishes.
+
+    A published share of a cell also publishes its part and the rest (``count x share`` gives
+    the part's count; a value share or a £ column its value), so each side is a cell of its own
+    for disclosure control. One row per member x period x size band (``all``, each band, and
+    ``small_lt50`` = micro and small pooled) x split (:data:`SHARE_SPLITS`) x ``side`` (``part`` /
+    ``rest``): ``supplier_count``, ``value_gbp``, ``top1_value_gbp``, ``top2_value_gbp``.
+
+    >>> import datetime as dt
+    >>> d = dt.date(2025, 5, 1)
+    >>> inv = pl.DataFrame({"buyer_org_id": ["A"] * 3, "period": ["P"] * 3,
+    ...     "supplier_id": ["s1", "s2", "s3"], "supplier_size_band": ["large"] * 3,
+    ...     "gross_amount_gbp": [10.0, 20.0, 5.0], "days_to_pay": [3, 20, 40],
+    ...     "paid_date": [d] * 3, "is_credit_note": [False] * 3, "paid_within_terms": [True] * 3,
+    ...     "disputed": [False] * 3, "within_30_or_terms": [True, True, False]})
+    >>> c = share_part_counts(inv).filter(pl.col("split") == "within_30_days",
+    ...     pl.col("supplier_size_band") == "all")
+    >>> c.select("side", "supplier_count", "value_gbp").rows()
+    [('part', 2, 30.0), ('rest', 1, 5.0)]
+    """
+    keys = list(by)
+    band = "supplier_size_band"
+    lf = paid_in_period(invoices)
+    frames = []
+    for name, (base, part, _) in _splits().items():
+        sided = lf.filter(base).with_columns(
+            pl.when(part).then(pl.lit("part")).otherwise(pl.lit("rest")).alias("side"))
+        for grouping in ("all", "band", "small_lt50"):
+            g = sided
+            if grouping == "all":
+                g = g.with_columns(pl.lit("all").alias(band))
+            elif grouping == "small_lt50":
+                g = g.filter(pl.col(band).is_in(["micro", "small"])).with_columns(
+                    pl.lit("small_lt50").alias(band))
+            per_supplier = g.group_by([*keys, band, "side", "supplier_id"]).agg(
+                pl.col(value).abs().sum().alias("v"))
+            frames.append(per_supplier.group_by([*keys, band, "side"]).agg(
+                pl.len().cast(pl.Int64).alias("supplier_count"),
+                pl.col("v").sum().alias("value_gbp"),
+                pl.col("v").max().alias("top1_value_gbp"),
+                pl.col("v").top_k(2).min().filter(pl.len() > 1).first().fill_null(0.0)
+                .alias("top2_value_gbp"),
+            ).with_columns(pl.lit(name).alias("split")))
+    out = pl.concat(pl.collect_all(frames))
+    return out.select(*keys, band, "split", "side", "supplier_count", "value_gbp",
+                      "top1_value_gbp", "top2_value_gbp").sort([*keys, band, "split", "side"])
+
+
 def disclosure_counts(invoices: Frame, by: Sequence[str] = KEYS,
                       value: str = "gross_amount_gbp") -> pl.DataFrame:
     """For statistical disclosure control: suppliers per cell and the largest supplier's share

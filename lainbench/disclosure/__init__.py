@@ -48,6 +48,8 @@ NOTES = {
     "p_percent": "p% rule: one supplier's value could be estimated to within {p_pct:g}%",
     "secondary": "secondary: protects a suppressed figure in the same group",
     "parent": "the figure it is part of is suppressed",
+    "share": "its share's part or rest fails the rules",
+    "linked": "hidden with a suppressed figure of another table it would reveal",
 }
 
 
@@ -63,6 +65,9 @@ class DisclosureRules(BaseModel):
     dominance_n: Literal[1, 2] = Field(1, description="dominance rule: largest n suppliers")
     dominance_pct: float = Field(85.0, gt=0, le=100, description="dominance rule: k, % of value")
     p_pct: float | None = Field(None, gt=0, le=100, description="p% rule; null switches it off")
+    distribution_bucket_edges_days: tuple[int, ...] = Field(
+        (5, 10, 15, 20, 25, 30, 45, 60, 90, 120), min_length=1,
+        description="candidate bucket edges of a shared days-to-pay distribution (see release)")
 
     def describe(self) -> str:
         """The rules in words, for reports and the manifest."""
