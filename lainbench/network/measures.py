@@ -55,6 +55,7 @@ MSME_BANDS = ("micro", "small", "medium")
 FLAGS = ("diverse_led", "vcse", "is_london")
 RESERVATION_BASES = ("sme", "vcse", "location", "sme_and_location", "vcse_and_location")
 CELL_KEYS = ("buyer_org_id", "period")
+STAGES = {"before_review": "before", "after_review": "after", "current": "current"}
 
 # spend groups: name -> (dimension, condition); dimension decides what "unknown" means
 SPEND_GROUPS: dict[str, tuple[str, pl.Expr]] = {
@@ -261,7 +262,7 @@ def enrich_contracts(contracts: pl.DataFrame, suppliers: pl.DataFrame) -> pl.Dat
     reg = pl.when(pl.col("__reg") != "unknown").then(pl.col("__reg"))
     band = pl.coalesce(reg, pl.when(scale == "sme").then(pl.lit("msme"))
                        .when(scale == "large").then(pl.lit("large")), pl.lit("unknown"))
-    return c.drop("__reg").with_columns(band.alias("size_band")).with_columns(
+    return c.with_columns(band.alias("size_band")).drop("__reg").with_columns(
         pl.when(pl.col("size_band") == "unknown").then(None)
         .otherwise(pl.col("size_band").is_in([*MSME_BANDS, "msme"])).alias("is_msme"),
         pl.col("is_reserved").fill_null(False), pl.col("is_framework").fill_null(False),
@@ -302,9 +303,12 @@ def contract_cells(contracts: pl.DataFrame, periods: pl.DataFrame, base_date: dt
                                             pl.lit(gname).alias("group"),
                                             pl.lit(lo).alias("window_start")))
     members = data.select("buyer_org_id").unique()
-    grid = members.join(periods.select("period"), how="cross").join(
-        pl.DataFrame({"group": [*groups, *cumulative]}), how="cross")
-    out = grid.join(pl.concat(parts, how="diagonal_relaxed"), on=[*keys, "group"], how="left")
+    grid = members.join(periods.select("period", "period_start"), how="cross").join(
+        pl.DataFrame({"group": [*groups, *cumulative]}), how="cross").with_columns(
+        pl.when(pl.col("group").str.ends_with("_cumulative")).then(pl.lit(base_date))
+        .otherwise(pl.col("period_start")).alias("window_start")).drop("period_start")
+    found = pl.concat(parts, how="diagonal_relaxed").drop("window_start")
+    out = grid.join(found, on=[*keys, "group"], how="left")
     order = {g: i for i, g in enumerate([*groups, *cumulative])}
     return out.with_columns(
         pl.col("contracts").fill_null(0), pl.col("value_gbp").fill_null(0.0),
@@ -374,12 +378,12 @@ def terms_review(terms: pl.DataFrame) -> pl.DataFrame:
 
 
 def terms_summary(terms: pl.DataFrame) -> pl.DataFrame:
-    """Per member (and network) and stage: rows, share within s.68 / the maximum, median and
+    """Per member (and network) and stage (before / after a review, or current where a member
+    has not reviewed): rows, share within s.68 / the maximum, median and
     longest worst-case days, T&C pages, e-invoicing accepted and supply-chain finance offered.
     Terms are the member's own policy, not supplier data: no disclosure columns are needed."""
-    t = terms.with_columns(
-        pl.when(pl.col("review_stage") == "before_review").then(pl.lit("before"))
-        .otherwise(pl.lit("after")).alias("stage"))
+    t = terms.with_columns(pl.col("review_stage").replace_strict(
+        STAGES, default="after").alias("stage"))
     t = _with_network(t)
     return (t.group_by("buyer_org_id", "stage").agg(
         pl.len().cast(pl.Int64).alias("terms_rows"),
@@ -392,7 +396,8 @@ def terms_summary(terms: pl.DataFrame) -> pl.DataFrame:
         .alias("e_invoicing_pct"),
         (100 * pl.col("supply_chain_finance_offered").cast(pl.Float64).mean()).round(1)
         .alias("supply_chain_finance_pct"),
-    ).sort("buyer_org_id", pl.col("stage").replace_strict({"before": 0, "after": 1})))
+    ).sort("buyer_org_id", pl.col("stage").replace_strict({"before": 0, "after": 1,
+                                                             "current": 2})))
 
 
 # --- the headline table --------------------------------------------------------------------------
