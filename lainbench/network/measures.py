@@ -152,7 +152,7 @@ def contributors(frame: pl.DataFrame, keys: list[str], value: str) -> pl.DataFra
     out = per.group_by(keys).agg(
         pl.col("__v").sum().round(2).alias("value_gbp"),
         pl.len().cast(pl.Int64).alias("supplier_count"),
-        pl.col("__v").top_k(2).alias("__top"),
+        pl.col("__v").sort(descending=True).head(2).alias("__top"),
     )
     return out.with_columns(
         pl.col("__top").list.get(0, null_on_oob=True).round(2).alias("top1_value_gbp"),
