@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install lainbench with its test tools
 
-$(DEMO): $(STAMP) lainbench/demo.py
+$(DEMO): $(STAMP) lainbench/demo.py lainbench/demo_network.py
 	$(BIN)/lainbench demo --out data/demo
 
 demo: $(DEMO) ## generate the synthetic demo data (data/demo/, about 200,000 invoices)

@@ -67,6 +67,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from lainbench.demo import write_demo
 
     paths = write_demo(args.out, n_invoices=args.invoices, seed=args.seed)
+    from lainbench.demo_network import write_network_demo  # network metrics (notebook 06)
+
+    paths.update(write_network_demo(args.out, seed=args.seed))
     for name, path in paths.items():
         print(f"{name}: {path}")
     return 0

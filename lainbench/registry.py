@@ -40,6 +40,9 @@ NOTEBOOKS: dict[str, NotebookEntry] = {
     "member_scorecard": NotebookEntry(
         "05_member_scorecard.ipynb", "lainbench.scorecard:MemberScorecardParams",
         "member_scorecard.yaml"),
+    "network_metrics": NotebookEntry(
+        "06_network_metrics.ipynb", "lainbench.network:NetworkMetricsParams",
+        "network_metrics.yaml"),
 }
 
 # `lainbench ingest KIND FILE --out DIR`: each is a function (path, **options) -> IngestResult.
@@ -49,6 +52,9 @@ INGEST_KINDS: dict[str, str] = {
     "ppr": "lainbench.ingest.ppr:ingest_ppr",
     "returns": "lainbench.ingest.returns:ingest_returns",
     "insurance": "lainbench.ingest.insurance:ingest_insurance",
+    "suppliers": "lainbench.ingest.suppliers:ingest_suppliers",
+    "contracts": "lainbench.ingest.contracts:ingest_contracts",
+    "terms": "lainbench.ingest.terms:ingest_terms",
 }
 
 

@@ -162,8 +162,10 @@ def contributors(frame: pl.DataFrame, keys: list[str], value: str) -> pl.DataFra
 
 
 def _with_network(frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame plus the same rows under ``buyer_org_id = network`` (suppliers kept apart by
-    member: the same supplier id at two members is the same firm only if the ids are shared)."""
+    """The frame plus the same rows under ``buyer_org_id = network``. In the network's cells a
+    supplier id used by two members counts as one supplier (the demo's ids are shared); where
+    members use their own ids, one firm may count twice, so network supplier counts are upper
+    estimates - prefer Companies House numbers as ids when pooling real registers."""
     return pl.concat([frame, frame.with_columns(pl.lit(NETWORK).alias("buyer_org_id"))])
 
 
@@ -196,8 +198,9 @@ def spend_cells(lines: pl.DataFrame, network: bool = True) -> pl.DataFrame:
         (100 * pl.col(c) / pl.col("addressable_gbp")).round(2))
     out = out.with_columns(pct("value_gbp").alias("share_pct"),
                            pct("unknown_gbp").alias("unknown_pct"))
-    out = out.with_columns((pl.col("share_pct") + pl.col("unknown_pct")).clip(upper_bound=100)
-                           .round(2).alias("upper_pct"))
+    out = out.with_columns(pl.when(pl.col("addressable_gbp") != 0).then(
+        (100 * (pl.col("value_gbp") + pl.col("unknown_gbp")) / pl.col("addressable_gbp"))
+        .clip(upper_bound=100).round(2)).alias("upper_pct"))
     order = list(SPEND_GROUPS)
     return out.select(
         "buyer_org_id", "period", "group", "dimension", "value_gbp", "addressable_gbp",

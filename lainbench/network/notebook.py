@@ -187,6 +187,12 @@ def tables_for(p: NetworkMetricsParams) -> dict[str, pl.DataFrame]:
                                  d.periods, p)
 
 
+def yardsticks(p: NetworkMetricsParams, periods: pl.DataFrame) -> dict[str, int]:
+    """The s.68 days, 60-day maximum and end-of-month extra days for the latest period end."""
+    return M.terms_yardsticks(periods["period_end"].max(), p.terms_yardsticks_path,
+                              p.targets_path)
+
+
 def focus(tables: dict[str, pl.DataFrame], p: NetworkMetricsParams) -> str:
     """The headline period: ``p.focus_period`` if given (checked), else the latest."""
     periods = tables["headline"]["period"].unique().sort().to_list()
@@ -235,3 +241,23 @@ def write(tables: dict[str, pl.DataFrame], output_dir: str | Path) -> dict[str, 
         tmp.replace(path)
         paths[name] = path
     return paths
+
+
+def params_from_namespace(namespace: dict[str, Any]) -> NetworkMetricsParams:
+    """Validate the notebook's parameters as they stand in its namespace (after papermill's
+    injected cell), so a value papermill passed without checks, or a misspelt name, stops the
+    notebook with one message naming it. Modules, functions and IPython's own names are ignored.
+
+    >>> params_from_namespace({"members": "all", "In": [], "_": None}).members
+    'all'
+    >>> params_from_namespace({"memebrs": "all"})
+    Traceback (most recent call last):
+    ...
+    lainbench.errors.ParamsError: notebook 06 parameters: memebrs: unknown parameter; remove it or check its spelling (found 'all')
+    """
+    import types
+
+    values = {k: v for k, v in namespace.items()
+              if not k.startswith("_") and k not in ("In", "Out", "exit", "quit", "open")
+              and not callable(v) and not isinstance(v, types.ModuleType)}
+    return check_params(values, "notebook 06 parameters")
