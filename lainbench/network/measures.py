@@ -216,17 +216,17 @@ def pledge_table(member_ids: list[str], periods: pl.DataFrame, path: str | Path 
                  ) -> pl.DataFrame:
     """Pledge in force at each period end, per member: ``pledge_pct``, ``pledge_from``.
 
-    A member with no parameter of its own is held to ``network_pledge_pct``; a period ending
-    before the pledge's first date has no pledge (nulls).
+    A member with no parameter of its own is held to ``network_pledge_pct``, and so is the
+    ``network`` row (added last); a period ending before the pledge's first date has no pledge.
 
     >>> p = pl.DataFrame({"period": ["P"], "period_start": [dt.date(2024, 10, 1)],
     ...                   "period_end": [dt.date(2025, 3, 31)]})
-    >>> pledge_table(["aldates_uni", "unknown_member"], p).rows()
+    >>> pledge_table(["aldates_uni", "unknown_member"], p).rows()[:2]
     [('aldates_uni', 'P', None, None), ('unknown_member', 'P', 30.0, datetime.date(2022, 3, 27))]
     """
     pf = params.load(path)
     rows = []
-    for m in member_ids:
+    for m in [*member_ids, NETWORK]:
         par = pf.parameters.get(m) or pf.parameters["network_pledge_pct"]
         for name, end in periods.select("period", "period_end").iter_rows():
             starts = [d for d in par.values if d <= end]
@@ -410,7 +410,7 @@ def headline(spend: pl.DataFrame, contracts: pl.DataFrame, pledges: pl.DataFrame
     """One row per member (and the network) x period: the twice-yearly table.
 
     ``spend`` from :func:`spend_cells`, ``contracts`` from :func:`contract_cells`, ``pledges`` from
-    :func:`pledge_table` (the network row is held to no pledge of its own), ``excluded`` from
+    :func:`pledge_table` (the network row is held to the network pledge), ``excluded`` from
     :func:`lainbench.network.addressable.excluded_spend` by member and period. Contributor columns
     of each figure's cell are kept with the figure's prefix (``msme_supplier_count`` ...), those of
     the addressable total unprefixed.
