@@ -230,7 +230,7 @@ def contract_awards(pools: pl.DataFrame, rng: np.random.Generator) -> pl.DataFra
     for org_id, (spend_m, msme_share, *_r) in MEMBER_SHAPES.items():
         p = pools.filter(pl.col("buyer_org_id") == org_id)
         band = p["true_band"].to_numpy()
-        n = int(round(1_050 * years * spend_m / total_m))
+        n = round(1_050 * years * spend_m / total_m)
         n = max(n, 40)
         to_sme = rng.random(n) < min(0.35 + msme_share, 0.8)
         sme_rows = np.flatnonzero(band != "large")
@@ -291,9 +291,9 @@ def payment_terms(rng: np.random.Generator) -> pl.DataFrame:
         for cat in CATEGORIES:
             eom = m.org_id == "thameside_water" or (cat == "works" and rng.random() < 0.3)
             before = base + (15 if cat == "works" and base == 30 else 0)
-            common = dict(buyer_org_id=m.org_id, spend_category=cat,
-                          dispute_window_days=int(rng.choice([10, 14, 30])),
-                          e_invoicing_accepted=bool(rng.random() < 0.7))
+            common = {"buyer_org_id": m.org_id, "spend_category": cat,
+                      "dispute_window_days": int(rng.choice([10, 14, 30])),
+                      "e_invoicing_accepted": bool(rng.random() < 0.7)}
             if reviewed:
                 rows.append(dict(common, supplier_size_band="all", standard_terms_days=before,
                                  terms_basis="end_of_month" if eom else "invoice_receipt",

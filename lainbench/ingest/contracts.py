@@ -41,8 +41,8 @@ def _rules(t: pl.DataFrame) -> list[Rule]:
         basis = (pl.col("reservation_basis") if "reservation_basis" in t.columns
                  else pl.lit(None, pl.String))
         out.append((pl.col("is_reserved").fill_null(False) & basis.is_null(), "reservation_basis",
-                    "reserved, but no reservation basis given (sme, vcse, location, "
-                    "sme_and_location or vcse_and_location)"))
+                    ("reserved, but no reservation basis given (sme, vcse, location, "
+                     "sme_and_location or vcse_and_location)")))
         out.append((pl.col("is_reserved").eq(False) & basis.is_not_null(), "is_reserved",
                     "a reservation basis is given but the award is not marked reserved"))
     return out

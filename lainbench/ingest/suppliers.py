@@ -38,8 +38,9 @@ def _rules(t: pl.DataFrame) -> list[Rule]:
     if "size_band" in t.columns:
         source = pl.col("size_source") if "size_source" in t.columns else pl.lit(None, pl.String)
         out.append(((pl.col("size_band") != "unknown") & (source.is_null() | (source == "unknown")),
-                    "size_band", "a size band needs its source (buyer_register, companies_house, "
-                    "notice_scale or supplier_declaration); write unknown if the size is not known"))
+                    "size_band", ("a size band needs its source (buyer_register, companies_house, "
+                                  "notice_scale or supplier_declaration); write unknown if the "
+                                  "size is not known")))
     if "diverse_led" in t.columns:
         for f in ("ethnic_minority_led", "women_led", "disabled_led"):
             if f in t.columns:

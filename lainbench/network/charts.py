@@ -50,8 +50,8 @@ def pledge_chart(headline: pl.DataFrame, period: str, members: pl.DataFrame | No
     return alt.layer(unknown, known, pledge).properties(
         width=WIDTH, height=24 * max(df.height, 1),
         title=[f"MSME share of addressable spend against each member's pledge, {period}",
-               "dark bar: known MSME spend; light band: spend of unknown size (upper bound if all "
-               "MSME); black tick: pledge"])
+               ("dark bar: known MSME spend; light band: spend of unknown size (upper bound if "
+                "all MSME); black tick: pledge")])
 
 
 def trend_chart(headline: pl.DataFrame, measure: str = "msme_share_pct",
@@ -98,5 +98,5 @@ def terms_chart(review: pl.DataFrame, s68_days: int, max_days: int,
         strokeDash=[4, 3], color="black").encode(x="days:Q", tooltip=["rule:N"])
     return alt.layer(bars, rules).properties(
         width=WIDTH, height=34 * max(df["member"].n_unique(), 1),
-        title=[f"Payment terms offered before and after review (days; s.68 {s68_days}, "
-               f"maximum {max_days})", "as of each member's terms dates"])
+        title=[(f"Payment terms offered before and after review (days; s.68 {s68_days}, "
+                f"maximum {max_days})"), "as of each member's terms dates"])

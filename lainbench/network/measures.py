@@ -194,7 +194,7 @@ def spend_cells(lines: pl.DataFrame, network: bool = True) -> pl.DataFrame:
         pl.col("supplier_count").fill_null(0), pl.col("top1_value_gbp").fill_null(0.0),
         pl.col("top2_value_gbp").fill_null(0.0), pl.col("addressable_gbp").round(2),
     )
-    pct = lambda c: pl.when(pl.col("addressable_gbp") != 0).then(  # noqa: E731
+    pct = lambda c: pl.when(pl.col("addressable_gbp") != 0).then(
         (100 * pl.col(c) / pl.col("addressable_gbp")).round(2))
     out = out.with_columns(pct("value_gbp").alias("share_pct"),
                            pct("unknown_gbp").alias("unknown_pct"))

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
-from openpyxl.utils import get_column_letter
 import polars as pl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from lainbench.cli import main
 from lainbench.config import DATA_DIR

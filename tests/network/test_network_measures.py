@@ -6,6 +6,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lainbench.errors import ParamsError
 from lainbench.network import addressable as A
@@ -282,10 +284,6 @@ def test_unknown_member_refused_by_name():
     with pytest.raises(ParamsError, match="members: nobody not in the member table"):
         network_shared_tables(_suppliers(), _spend(), _contracts(), _terms(), members, PERIODS,
                               {"members": ["nobody"]})
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 BANDS = ["micro", "small", "medium", "large", "unknown"]
 
