@@ -10,7 +10,8 @@ reserved (PPN 11/20, then PPN 005 with location), some frameworks; payment terms
 review for nine members, current terms only for three.
 
 Supplier ids and names are those of ``invoice_payment.parquet`` when it is in ``out_dir`` (each
-member's register lists the suppliers it pays there), else a pool drawn the same way.
+member's register lists the suppliers it pays there), topped up from a pool drawn the same way so
+every member has at least 50 MSME and 20 large suppliers.
 
 >>> t = network_demo(seed=1, lines_per_member_period=200)
 >>> sorted(t), t["supplier"]["buyer_org_id"].n_unique()
@@ -65,19 +66,31 @@ NOT_REVIEWED = ("thameside_water", "aldates_uni", "hillside_mh_nhs")
 
 def _pools(out_dir: Path | None, rng: np.random.Generator) -> pl.DataFrame:
     """``buyer_org_id, supplier_id, supplier_name, true_band``: the suppliers each member pays."""
+    pool = _suppliers(rng, 4_000).rename({"supplier_size_band": "true_band"})
     inv = None if out_dir is None else Path(out_dir) / "invoice_payment.parquet"
     if inv is not None and inv.exists():
-        return (pl.scan_parquet(inv)
+        paid = (pl.scan_parquet(inv)
                 .select("buyer_org_id", "supplier_id", "supplier_name",
                         pl.col("supplier_size_band").alias("true_band"))
-                .unique(["buyer_org_id", "supplier_id"]).collect()
-                .sort("buyer_org_id", "supplier_id"))
-    pool = _suppliers(rng, 4_000).rename({"supplier_size_band": "true_band"})
+                .unique(["buyer_org_id", "supplier_id"]).collect())
+    else:
+        paid = pl.DataFrame(schema={"buyer_org_id": pl.String, "supplier_id": pl.String,
+                                    "supplier_name": pl.String, "true_band": pl.String})
     parts = []
     for m in MEMBER_PROFILES:
-        take = rng.choice(pool.height, size=600, replace=False)
-        parts.append(pool[np.sort(take)].with_columns(pl.lit(m.org_id).alias("buyer_org_id")))
-    return pl.concat(parts).select("buyer_org_id", "supplier_id", "supplier_name", "true_band")
+        mine = paid.filter(pl.col("buyer_org_id") == m.org_id).drop("buyer_org_id")
+        # a small invoice demo may leave a member with few suppliers of a kind: top up from the
+        # pool so every member has at least 50 MSME and 20 large suppliers
+        for is_large, need in ((False, 50), (True, 20)):
+            have = mine.filter((pl.col("true_band") == "large") == is_large).height
+            if have < need:
+                extra = pool.filter(((pl.col("true_band") == "large") == is_large)
+                                    & ~pl.col("supplier_id").is_in(mine["supplier_id"].implode()))
+                take = np.sort(rng.choice(extra.height, size=need - have, replace=False))
+                mine = pl.concat([mine, extra[take]])
+        parts.append(mine.with_columns(pl.lit(m.org_id).alias("buyer_org_id")))
+    return (pl.concat(parts).select("buyer_org_id", "supplier_id", "supplier_name", "true_band")
+            .sort("buyer_org_id", "supplier_id"))
 
 
 def _s(values: np.ndarray) -> pl.Series:
