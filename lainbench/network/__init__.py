@@ -29,7 +29,11 @@ from lainbench.network.measures import (
     terms_summary,
     terms_yardsticks,
 )
-from lainbench.network.notebook import NetworkMetricsParams, network_shared_tables
+from lainbench.network.notebook import (
+    NetworkMetricsParams,
+    disclosure_counts,
+    network_shared_tables,
+)
 
 __all__ = [
     "ExclusionRules",
@@ -38,6 +42,7 @@ __all__ = [
     "assign_period",
     "contract_cells",
     "contributors",
+    "disclosure_counts",
     "enrich_contracts",
     "enrich_spend",
     "excluded_spend",

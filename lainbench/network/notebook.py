@@ -261,3 +261,21 @@ def params_from_namespace(namespace: dict[str, Any]) -> NetworkMetricsParams:
               if not k.startswith("_") and k not in ("In", "Out", "exit", "quit", "open")
               and not callable(v) and not isinstance(v, types.ModuleType)}
     return check_params(values, "notebook 06 parameters")
+
+
+def disclosure_counts(cells: pl.DataFrame, total: str = "value_gbp") -> pl.DataFrame:
+    """``cells`` with the share columns :func:`lainbench.disclosure.flag` reads, from the
+    contributor columns: ``largest_supplier_value_share_pct`` = top1 / total and
+    ``second_supplier_value_share_pct`` = top2 / total (null when the total is not above 0).
+    For the headline table pass a prefixed view, e.g. its ``msme_*`` columns renamed.
+
+    >>> c = pl.DataFrame({"supplier_count": [3], "value_gbp": [200.0],
+    ...                   "top1_value_gbp": [150.0], "top2_value_gbp": [30.0]})
+    >>> disclosure_counts(c).select("largest_supplier_value_share_pct",
+    ...                             "second_supplier_value_share_pct").row(0)
+    (75.0, 15.0)
+    """
+    share = lambda c: pl.when(pl.col(total) > 0).then(  # noqa: E731
+        (100 * pl.col(c) / pl.col(total)).round(4))
+    return cells.with_columns(share("top1_value_gbp").alias("largest_supplier_value_share_pct"),
+                              share("top2_value_gbp").alias("second_supplier_value_share_pct"))

@@ -314,3 +314,24 @@ def test_bounds_and_parts_add_up(rows):
     assert c["msme"]["share_pct"] <= c["msme"]["upper_pct"] + 1e-9
     everything = sum(c[g]["value_gbp"] for g in ("msme", "large", "size_unknown"))
     assert everything == pytest.approx(c["addressable"]["value_gbp"], abs=0.05)
+
+
+def test_cells_feed_disclosure_control():
+    from lainbench import disclosure
+    from lainbench.network.notebook import disclosure_counts
+
+    members = MEMBER.conform(pl.DataFrame({"org_id": ["m1", "m2"], "org_name": ["M1", "M2"],
+                                           "org_type": ["other", "other"]}))
+    tables = network_shared_tables(_suppliers(), _spend(), _contracts(), _terms(), members,
+                                   PERIODS, NetworkMetricsParams())
+    flags = disclosure.flag(disclosure_counts(tables["spend_shares"]))
+    net = flags.filter((pl.col("buyer_org_id") == "network") & (pl.col("period") == "P1")
+                       & (pl.col("group") == "addressable")).row(0, named=True)
+    # 6 suppliers, largest b = 300 / 630 = 47.6 %: shown
+    assert (net["largest_supplier_value_share_pct"], net["sensitive"]) == (
+        pytest.approx(47.619, abs=1e-3), False)
+    msme = flags.filter((pl.col("buyer_org_id") == "m1") & (pl.col("period") == "P1")
+                        & (pl.col("group") == "msme")).row(0, named=True)
+    assert msme["rule"] == "threshold"  # 3 suppliers < 5
+    excl = disclosure.flag(disclosure_counts(tables["excluded_spend"], total="excluded_gbp"))
+    assert set(excl["rule"]) == {"threshold"}  # one payee per reason
