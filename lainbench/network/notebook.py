@@ -275,7 +275,7 @@ def disclosure_counts(cells: pl.DataFrame, total: str = "value_gbp") -> pl.DataF
     ...                             "second_supplier_value_share_pct").row(0)
     (75.0, 15.0)
     """
-    share = lambda c: pl.when(pl.col(total) > 0).then(  # noqa: E731
+    share = lambda c: pl.when(pl.col(total) > 0).then(
         (100 * pl.col(c) / pl.col(total)).round(4))
     return cells.with_columns(share("top1_value_gbp").alias("largest_supplier_value_share_pct"),
                               share("top2_value_gbp").alias("second_supplier_value_share_pct"))
