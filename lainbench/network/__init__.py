@@ -28,6 +28,7 @@ from lainbench.network.measures import (
     terms_review,
     terms_summary,
     terms_yardsticks,
+    trend,
 )
 from lainbench.network.notebook import (
     NetworkMetricsParams,
@@ -58,4 +59,5 @@ __all__ = [
     "terms_review",
     "terms_summary",
     "terms_yardsticks",
+    "trend",
 ]

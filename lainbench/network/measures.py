@@ -443,3 +443,26 @@ def headline(spend: pl.DataFrame, contracts: pl.DataFrame, pledges: pl.DataFrame
         (pl.col("msme_share_pct") - pl.col("pledge_pct")).round(2).alias("msme_gap_to_pledge_pp"),
     )
     return out.sort(pl.col("buyer_org_id") == NETWORK, "buyer_org_id", "period")
+
+
+TREND_MEASURES = ("addressable_gbp", "msme_share_pct", "msme_upper_pct", "msme_unknown_pct",
+                  "diverse_led_share_pct", "diverse_led_unknown_pct", "vcse_share_pct",
+                  "london_share_pct", "msme_contracts_contracts", "msme_contracts_value_gbp",
+                  "reserved_contracts")
+
+
+def trend(headline: pl.DataFrame, measures: tuple[str, ...] = TREND_MEASURES) -> pl.DataFrame:
+    """Long table per member x measure x period: ``value`` and ``change`` from the member's
+    previous period (null for its first). Periods sort by name (``2025-26 H1`` < ``2025-26 H2``).
+
+    >>> h = pl.DataFrame({"buyer_org_id": ["a", "a", "a"], "period": ["P2", "P1", "P3"],
+    ...                   "msme_share_pct": [22.0, 20.0, 21.5]})
+    >>> trend(h, ("msme_share_pct",)).select("period", "value", "change").rows()
+    [('P1', 20.0, None), ('P2', 22.0, 2.0), ('P3', 21.5, -0.5)]
+    """
+    cols = [m for m in measures if m in headline.columns]
+    long = headline.select("buyer_org_id", "period", *[pl.col(c).cast(pl.Float64) for c in cols]
+                           ).unpivot(index=["buyer_org_id", "period"], variable_name="measure")
+    return long.sort("buyer_org_id", "measure", "period").with_columns(
+        (pl.col("value") - pl.col("value").shift(1)).over("buyer_org_id", "measure")
+        .round(4).alias("change")).select("buyer_org_id", "measure", "period", "value", "change")

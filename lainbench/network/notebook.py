@@ -137,6 +137,8 @@ def network_shared_tables(suppliers: pl.DataFrame, spend: pl.DataFrame,
     """Every table the network-metrics report publishes, by name.
 
     * ``headline``: member (and ``network``) x period, the twice-yearly table;
+    * ``trend``: the headline measures per member across periods, with the change from the
+      previous period (derived from ``headline``: disclose it with the headline's flags);
     * ``spend_shares``: member x period x group (addressable, msme, micro ... london) cells;
     * ``excluded_spend``: member x period x exclusion reason (every excluded pound), with
       contributor columns (the payees);
@@ -170,6 +172,7 @@ def network_shared_tables(suppliers: pl.DataFrame, spend: pl.DataFrame,
     t = t.drop("source_dataset", "source_url", "source_row_id", "ingested_at")
     return {
         "headline": head,
+        "trend": M.trend(head),
         "spend_shares": shares,
         "excluded_spend": excluded,
         "contracts": contract_cells,

@@ -267,8 +267,12 @@ def test_shared_tables_carry_disclosure_columns(tmp_path):
                                            "org_type": ["other", "other"]}))
     tables = network_shared_tables(_suppliers(), _spend(), _contracts(), _terms(), members,
                                    PERIODS, NetworkMetricsParams())
-    assert {"headline", "spend_shares", "excluded_spend", "contracts", "terms", "terms_review",
-            "terms_summary", "exclusion_rules"} == set(tables)
+    assert {"headline", "trend", "spend_shares", "excluded_spend", "contracts", "terms",
+            "terms_review", "terms_summary", "exclusion_rules"} == set(tables)
+    tr = tables["trend"].filter((pl.col("buyer_org_id") == "m1")
+                                & (pl.col("measure") == "addressable_gbp"))
+    assert tr.select("period", "value", "change").rows() == [("P1", 550.0, None),
+                                                             ("P2", 300.0, -250.0)]
     for name in ("spend_shares", "excluded_spend", "contracts"):
         assert {"supplier_count", "top1_value_gbp", "top2_value_gbp"} <= set(tables[name].columns)
     head = tables["headline"]

@@ -18,7 +18,7 @@ pytestmark = [
     pytest.mark.skipif(not (DEMO_DIR / "spend_line.parquet").exists(),
                        reason="demo data absent: run `make demo`"),
 ]
-TABLES = {"headline", "spend_shares", "excluded_spend", "contracts", "terms", "terms_review",
+TABLES = {"headline", "trend", "spend_shares", "excluded_spend", "contracts", "terms", "terms_review",
           "terms_summary", "exclusion_rules"}
 
 
