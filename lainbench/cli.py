@@ -67,8 +67,18 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from lainbench.demo.invoices import write_demo
 
     paths = write_demo(args.out, n_invoices=args.invoices, seed=args.seed)
+    from lainbench.demo.network import write_network_demo  # network metrics (notebook 06)
+
+    paths.update(write_network_demo(args.out, seed=args.seed))
     for name, path in paths.items():
         print(f"{name}: {path}")
+    return 0
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from lainbench.ingest.templates import write_template
+
+    print(f"{args.kind} template: {write_template(args.kind, args.out)}")
     return 0
 
 
@@ -109,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=_cmd_check)
 
     ing = sub.add_parser("ingest", help="read a raw file into a canonical table + rejects.csv")
-    ing.add_argument("kind", help="canonical, invoices, ppr, returns or insurance")
+    ing.add_argument("kind", help="canonical, invoices, ppr, returns, insurance, suppliers, "
+                     "spend, contracts or terms")
     ing.add_argument("file")
     ing.add_argument("--out", required=True, help="folder for <table>.parquet and rejects.csv")
     ing.add_argument("--mapping", help="header-mapping YAML (invoices)")
@@ -123,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--invoices", type=int, default=200_000)
     demo.add_argument("--seed", type=int, default=20260401)
     demo.set_defaults(func=_cmd_demo)
+
+    tpl = sub.add_parser("template", help="write an Excel template to fill in by hand")
+    tpl.add_argument("kind", choices=["suppliers", "spend", "contracts", "terms"])
+    tpl.add_argument("--out", required=True, help="workbook to write (.xlsx)")
+    tpl.set_defaults(func=_cmd_template)
 
     lst = sub.add_parser("list", help="list notebooks and ingest kinds")
     lst.set_defaults(func=_cmd_list)

@@ -97,6 +97,9 @@ INGEST_KINDS: dict[str, str] = {
     "ppr": "lainbench.ingest.ppr:ingest_ppr",
     "returns": "lainbench.ingest.returns:ingest_returns",
     "insurance": "lainbench.ingest.insurance:ingest_insurance",
+    "suppliers": "lainbench.ingest.suppliers:ingest_suppliers",
+    "contracts": "lainbench.ingest.contracts:ingest_contracts",
+    "terms": "lainbench.ingest.terms:ingest_terms",
 }
 
 

@@ -14,7 +14,7 @@ True
 """
 from __future__ import annotations
 
-from lainbench.demo.insurance import (
+from lainbench.demo.insurance import (  # noqa: F401
     AFTER,
     BASIS,
     BEFORE,
@@ -35,11 +35,11 @@ from lainbench.demo.insurance import (
     insurance_requirements,
     write_insurance_demo,
 )
-from lainbench.demo.invoices import (
+from lainbench.demo.invoices import (  # noqa: F401
     invoices,
     write_demo,
 )
-from lainbench.demo.members import (
+from lainbench.demo.members import (  # noqa: F401
     CATEGORIES,
     MEMBER_PROFILES,
     PERIODS,
@@ -48,9 +48,28 @@ from lainbench.demo.members import (
     members,
     periods,
 )
+from lainbench.demo.network import (  # noqa: F401
+    BASE_DATE,
+    INGESTED,
+    LONDON_PC,
+    MEMBER_EXTRA,
+    MEMBER_FLAGGED_SHARE,
+    MEMBER_SHAPES,
+    NON_ADDRESSABLE,
+    NOT_REVIEWED,
+    OTHER_PC,
+    SOURCE,
+    contract_awards,
+    network_demo,
+    payment_terms,
+    spend_lines,
+    suppliers_register,
+    write_network_demo,
+)
 
 __all__ = [
     "AFTER",
+    "BASE_DATE",
     "BASIS",
     "BEFORE",
     "CATEGORIES",
@@ -60,22 +79,37 @@ __all__ = [
     "DEFAULT_CATEGORIES",
     "DEFAULT_SEED",
     "EL",
+    "INGESTED",
+    "LONDON_PC",
+    "M",
+    "MEMBER_EXTRA",
+    "MEMBER_FLAGGED_SHARE",
     "MEMBER_PROFILES",
+    "MEMBER_SHAPES",
+    "MemberProfile",
+    "NON_ADDRESSABLE",
+    "NOT_REVIEWED",
+    "OTHER_PC",
     "PERIODS",
     "PI",
     "PL",
     "PRODUCTS",
     "SIZE_MIX",
+    "SOURCE",
     "SOUTHWARK_PL_NOTE",
     "SOUTHWARK_STAGE_NOTE",
-    "WORKS",
-    "M",
-    "MemberProfile",
     "Version",
+    "WORKS",
+    "contract_awards",
     "insurance_requirements",
     "invoices",
     "members",
+    "network_demo",
+    "payment_terms",
     "periods",
+    "spend_lines",
+    "suppliers_register",
     "write_demo",
     "write_insurance_demo",
+    "write_network_demo",
 ]

@@ -4,9 +4,9 @@ A rule that changes on a date applies by the period's dates: :func:`rule_at` rea
 force on the period's last day. Proposed law (metadata status ``proposed``) is refused unless the
 caller asks for it, so a scenario cannot apply the Commercial Payments Bill as if it were law.
 
->>> rule_at("ppn_major_contract_average_days_max", "2025-09-30")
+>>> rule_at("ppn_average_days_max", "2025-09-30")
 55
->>> rule_at("ppn_major_contract_average_days_max", "2025-10-01")
+>>> rule_at("ppn_average_days_max", "2025-10-01")
 45
 >>> rule_at("commercial_payments_bill_max_terms_days", "2026-12-31", allow_proposed=True)
 60
@@ -25,11 +25,11 @@ from lainbench.errors import ParamsError
 __all__ = ["RULES_FILE", "is_proposed", "payment_rules", "rule_at"]
 
 RULES_FILE = PROJECT_ROOT / "params" / "payment_rules.yaml"
+TARGETS_FILE = PROJECT_ROOT / "params" / "payment_targets.yaml"  # thresholds figures are tested on
 
 
-@functools.lru_cache(maxsize=2)
 def payment_rules(path: str | None = None) -> params.ParameterFile:
-    """The validated rules file (cached)."""
+    """The validated rules file (cached by :func:`lainbench.params.load`)."""
     return params.load(path or RULES_FILE)
 
 
@@ -44,11 +44,21 @@ def is_proposed(name: str) -> bool:
 
 
 def rule_at(name: str, when: dt.date | str, *, allow_proposed: bool = False) -> Any:
-    """Value of rule ``name`` in force on ``when`` (``None`` before its first date)."""
+    """Value of rule ``name`` in force on ``when`` (``None`` before its first date).
+
+    A name is looked up in ``params/payment_rules.yaml``, then in ``params/payment_targets.yaml``
+    (the thresholds members' figures are tested against live there, once).
+
+    >>> rule_at("ppn_average_days_max", "2025-10-01"), rule_at("pa2023_s68_days", "2026-01-01")
+    (45, 30)
+    """
     rules = payment_rules()
     if name not in rules.parameters:
-        raise ParamsError(f"{RULES_FILE.name}: no rule {name!r}; it defines "
-                          f"{', '.join(sorted(rules.parameters))}")
+        targets = params.load(TARGETS_FILE)
+        if name in targets.parameters:
+            return targets.value(name, when)
+        raise ParamsError(f"{RULES_FILE.name}: no rule {name!r}; it and {TARGETS_FILE.name} "
+                          f"define {', '.join(sorted([*rules.parameters, *targets.parameters]))}")
     if is_proposed(name) and not allow_proposed:
         raise ParamsError(f"{name} is proposed law (Commercial Payments Bill [HL], not yet law); "
                           "pass allow_proposed=True in a scenario labelled as proposed")

@@ -9,11 +9,18 @@ from lainbench.notices import rules
 
 
 def test_ppn_015_to_018_switch_on_1_october_2025():
-    assert rules.rule_at("ppn_major_contract_average_days_max", "2025-02-24") == 55
-    assert rules.rule_at("ppn_major_contract_average_days_max", "2025-09-30") == 55
-    assert rules.rule_at("ppn_major_contract_average_days_max", "2025-10-01") == 45
-    assert rules.rule_at("ppn_major_contract_within_60_days_pct", "2025-10-01") == 95
-    assert rules.rule_at("ppn_major_contract_average_days_max", "2025-01-01") is None
+    assert rules.rule_at("ppn_average_days_max", "2025-02-24") == 55
+    assert rules.rule_at("ppn_average_days_max", "2025-09-30") == 55
+    assert rules.rule_at("ppn_average_days_max", "2025-10-01") == 45
+    assert rules.rule_at("ppn_within_60_days_pct", "2025-10-01") == 95
+    assert rules.rule_at("ppn_average_days_max", "2025-01-01") is None
+
+
+def test_no_threshold_has_two_homes():
+    from lainbench.params import load
+
+    targets = load("params/payment_targets.yaml").parameters
+    assert not set(rules.payment_rules().parameters) & set(targets)
 
 
 def test_every_rule_has_a_source_and_the_bill_is_proposed():
@@ -35,6 +42,6 @@ def test_fair_payment_code_tiers_and_s70_threshold():
     at = "2026-01-01"
     assert rules.rule_at("fair_payment_code_gold_within_30_days_pct", at) == 95
     assert rules.rule_at("fair_payment_code_silver_small_within_30_days_pct", at) == 95
-    assert rules.rule_at("fair_payment_code_bronze_within_60_days_pct", at) == 95
+    assert rules.rule_at("fair_payment_code_within_60_days_pct", at) == 95  # Silver and Bronze
     assert rules.rule_at("pa2023_s70_threshold_gbp", "2026-03-31") is None
     assert rules.rule_at("pa2023_s70_threshold_gbp", "2026-04-01") == 30000
