@@ -28,7 +28,7 @@ import polars as pl
 
 from lainbench.config import DEMO_DIR, resolve
 from lainbench.errors import SchemaError
-from lainbench.schemas import INSURANCE_REQUIREMENT, INVOICE_PAYMENT, MEMBER
+from lainbench.schemas import INSURANCE_REQUIREMENT, INVOICE_PAYMENT, MEMBER, Table
 
 DEMO_REQUIREMENTS = DEMO_DIR / "insurance_requirement.parquet"
 FIX = {
@@ -129,3 +129,17 @@ def requirements(path: str | Path = "demo", param: str | None = None) -> pl.Data
     from lainbench.ingest.insurance import ingest_insurance
 
     return ingest_insurance(p).accepted
+
+
+def table(path: str | Path, schema: Table, param: str | None = None) -> pl.DataFrame:
+    """Any canonical table (parquet, or a canonical CSV), checked against ``schema``.
+
+    For files still in a member's own layout use ``lainbench ingest KIND FILE --out DIR`` first.
+    """
+    p = resolve(path)
+    if not p.exists():
+        raise SchemaError(f"{_where(path, param)}: file not found (looked for {p}); run `lainbench "
+                          f"demo` for the demo tables, or `lainbench ingest ...` for your own "
+                          f"{schema.name} file")
+    df = _read_frame(p, _where(path, param), infer_schema=False)
+    return schema.conform(df, source=_where(path, param))

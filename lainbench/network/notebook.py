@@ -54,6 +54,8 @@ class NetworkMetricsParams(RunParams):
                                       description="start of the cumulative contract count")
     focus_period: str | None = Field(None, description="period of the headline table; "
                                                        "default the latest")
+    shared_dir: str | None = Field(None, description="a pack's shared/ folder: read the "
+                                   "disclosure-controlled network tables there instead")
 
     @field_validator("cumulative_since")
     @classmethod
@@ -282,3 +284,40 @@ def disclosure_counts(cells: pl.DataFrame, total: str = "value_gbp") -> pl.DataF
         (100 * pl.col(c) / pl.col(total)).round(4))
     return cells.with_columns(share("top1_value_gbp").alias("largest_supplier_value_share_pct"),
                               share("top2_value_gbp").alias("second_supplier_value_share_pct"))
+
+
+@dataclass
+class NetworkRun:
+    """What notebook 06 shows: the tables, the members and periods, and where they came from."""
+
+    tables: dict[str, pl.DataFrame]
+    members: pl.DataFrame
+    periods: pl.DataFrame
+    summary: str
+
+
+def prepare(p: NetworkMetricsParams) -> NetworkRun:
+    """The notebook's tables: computed from the member-held files named in ``p``, or (in the
+    benchmark pack, ``p.shared_dir`` set) read back from the pack's disclosure-controlled
+    ``network_*.parquet`` tables, so the pack's report publishes nothing the pack suppressed."""
+    if p.shared_dir:
+        from lainbench.config import resolve as _resolve
+
+        d = _resolve(p.shared_dir)
+        names = sorted(f.stem for f in d.glob("network_*.parquet"))
+        if not names:
+            raise ParamsError(f"shared_dir = {p.shared_dir}: no network_*.parquet tables; build a "
+                              "pack whose pack file names network_sources")
+        tables = {n.removeprefix("network_"): pl.read_parquet(d / f"{n}.parquet") for n in names}
+        members = pl.read_parquet(d / "members.parquet")
+        periods = pl.read_parquet(d / "periods.parquet")
+        return NetworkRun(tables, members, periods,
+                          f"the benchmark pack's shared tables ({d.name}/), after disclosure "
+                          "control: suppressed figures are blank")
+    data = load(p)
+    tables = network_shared_tables(data.suppliers, data.spend, data.contracts, data.terms,
+                                   data.members, data.periods, p)
+    return NetworkRun(tables, data.members, data.periods,
+                      f"{data.spend.height:,} spend lines, {data.suppliers.height:,} register "
+                      f"entries, {data.contracts.height:,} contract awards, {data.terms.height:,}"
+                      " terms rows (internal: not disclosure-controlled)")

@@ -15,7 +15,6 @@ caller asks for it, so a scenario cannot apply the Commercial Payments Bill as i
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 
 from lainbench import params

@@ -116,6 +116,9 @@ def _shared_stage(p: Plan, resume: bool, code: str, log: Callable[[str], None]
         inputs[str(path)] = sha256_file(path)
     for v in (spec.targets_file, spec.disclosure_file):
         inputs[str(resolve(v))] = sha256_file(resolve(v))
+    if spec.network_sources is not None:
+        for v in spec.network_sources.model_dump().values():
+            inputs[str(resolve(v))] = sha256_file(resolve(v))
     ins = spec.sources.insurance_requirements_path
     if ins not in (None, "demo"):
         inputs[str(resolve(ins))] = sha256_file(resolve(ins))
@@ -138,7 +141,9 @@ def _shared_stage(p: Plan, resume: bool, code: str, log: Callable[[str], None]
         resolve(spec.sources.periods_path), resolve(spec.targets_file),
         members=spec.members, periods=spec.periods, period=spec.period, rules=p.rules,
         insurance_path=None if ins is None else (ins if ins == "demo" else str(resolve(ins))),
-        cashflow_paths=spec.cashflow_paths, seed=spec.seed)
+        cashflow_paths=spec.cashflow_paths, seed=spec.seed,
+        network_paths=None if spec.network_sources is None else {
+            k: str(resolve(v)) for k, v in spec.network_sources.model_dump().items()})
     tmp = p.out / ".shared.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tables.write(tmp)

@@ -36,6 +36,8 @@ def read_shared(shared_dir: str | Path) -> dict[str, pl.DataFrame]:
     out = {}
     for name in SHARED_TABLES:
         p = d / f"{name}.parquet"
+        if not p.exists() and name.startswith("network_"):
+            continue  # the network metrics are optional (pack file: network_sources)
         if not p.exists():
             raise SchemaError(f"{p}: shared table {name!r} missing; rebuild the pack with "
                               "`lainbench pack PACK.yaml --out DIR`")

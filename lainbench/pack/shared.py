@@ -49,6 +49,16 @@ SHARED_TABLES: dict[str, str] = {
     "insurance_flags": "member x flag: insurance requirements flagged (buyer policy, no suppliers)",
     "cashflow_risk": "member: a typical small supplier's cash-flow shortfall risk if paid this way",
     "availability": "which optional parts of the pack were computed, and why not",
+    "network_headline": "member (and network) x period: the twice-yearly action-plan metrics",
+    "network_trend": "member x measure x period: the headline measures and their change",
+    "network_spend_shares": "member x period x group: addressable spend with MSME, diverse-led, "
+                            "VCSE and London suppliers, with coverage",
+    "network_excluded_spend": "member x period x reason: spend excluded from addressable spend",
+    "network_contracts": "member x period x group: contracts to MSMEs, reserved, frameworks",
+    "network_terms": "member x category x size band: payment terms offered (buyer policy)",
+    "network_terms_review": "member x category: payment terms before and after a review",
+    "network_terms_summary": "member x stage: terms within s.68 and within 60 days",
+    "network_exclusion_rules": "the addressable-spend exclusions applied, with sources",
     "suppressions": "every suppressed figure: table, cell and the rule that suppressed it",
     "members": "the members in the pack",
     "periods": "the reporting periods in the pack",
@@ -233,7 +243,8 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
                  members: list[str] | str = "all", periods: list[str] | str = "all",
                  period: str = "latest", rules: disclosure.DisclosureRules | None = None,
                  insurance_path: str | None = "demo", cashflow_paths: int = 2_000,
-                 seed: int = 20260401) -> SharedTables:
+                 seed: int = 20260401, network_paths: dict[str, str] | None = None
+                 ) -> SharedTables:
     """Compute every shared table once, with disclosure control applied (see module docstring).
 
     ``period`` is the headline period (``"latest"``: the last of ``periods``). Unknown members or
@@ -338,6 +349,12 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
         "members": data.members.select("org_id", "org_name", "org_type"),
         "periods": data.periods,
     }
+    if network_paths:  # the twice-yearly action-plan metrics (notebook 06)
+        from lainbench.pack.network_stage import network_stage
+
+        net, net_log = network_stage(network_paths, data.members, data.periods, rules)
+        tables.update(net)
+        logs.append(net_log)
     tables = release_checked(tables, logs)
     return SharedTables(tables, period, rules,
                         notes={"insurance": ins_note, "cashflow": cash_note,

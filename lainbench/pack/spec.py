@@ -54,6 +54,21 @@ class Sources(BaseModel):
         "demo", description="insurance requirements (parquet/csv/xlsx, 'demo', or null: none)")
 
 
+class NetworkSources(BaseModel):
+    """The member-held tables behind the network's twice-yearly metrics (notebook 06).
+
+    Canonical ``supplier``, ``spend_line``, ``contract_award`` and ``payment_terms`` tables
+    (``lainbench ingest suppliers|spend|contracts|terms`` writes them; ``lainbench demo`` writes
+    the demo's). Absent: the pack has no network-metrics tables.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    suppliers_path: str = Field(description="canonical supplier table")
+    spend_path: str = Field(description="canonical spend_line table")
+    contracts_path: str = Field(description="canonical contract_award table")
+    terms_path: str = Field(description="canonical payment_terms table")
+
+
 def _notebooks(value: Any) -> Any:
     if isinstance(value, list):
         return [{"notebook": v} if isinstance(v, str) else v for v in value]
@@ -67,6 +82,7 @@ class PackSpec(BaseModel):
     title: str = Field(min_length=1)
     description: str = ""
     sources: Sources
+    network_sources: NetworkSources | None = None
     targets_file: str = "params/payment_targets.yaml"
     members: list[str] | Literal["all"] = "all"
     periods: list[str] | Literal["all"] = "all"
