@@ -340,6 +340,9 @@ SIZE_SOURCES = (
     "supplier_declaration",  # the supplier's own declaration (e.g. PSQ / onboarding form)
     "unknown",
 )
+# Public data often proves "SME" without telling micro, small or medium apart (a notice's
+# self-declared scale, some accounts categories): such suppliers get the band "sme".
+PUBLIC_SIZE_BANDS = (*SIZE_BANDS[:-1], "sme", "unknown")
 OWNERSHIP_FLAGS = (
     "diverse_led", "ethnic_minority_led", "women_led", "disabled_led", "vcse", "social_enterprise",
 )
@@ -364,7 +367,7 @@ SUPPLIER = Table(
     },
     required=frozenset({"buyer_org_id", "supplier_id", "size_band"}),
     enums={
-        "size_band": SIZE_BANDS,
+        "size_band": PUBLIC_SIZE_BANDS,
         "size_source": SIZE_SOURCES,
         **{name: TRI_STATE for name in OWNERSHIP_FLAGS},
         "is_london": TRI_STATE,
@@ -406,8 +409,10 @@ CONTRACT_AWARD = Table(
         "supplier_name": pl.String(),
         "supplier_scale": pl.String(),
         "supplier_is_vcse": pl.String(),
-        "value_gbp": pl.Float64(),
+        "value_gbp": pl.Float64(),  # null when the award is shared and cannot be split
         "value_basis": pl.String(),
+        "award_value_gbp": pl.Float64(),  # the whole award's value (all its suppliers together)
+        "award_supplier_count": pl.Int32(),
         "award_date": pl.Date(),
         "procedure": pl.String(),
         "lot_id": pl.String(),
@@ -425,7 +430,8 @@ CONTRACT_AWARD = Table(
         "supplier_scale": ("sme", "large", "unknown"),
         "supplier_is_vcse": TRI_STATE,
         "value_basis": ("net", "gross", "unknown"),
-        "reservation_basis": ("sme", "vcse", "location", "sme_and_location", "vcse_and_location"),
+        "reservation_basis": ("sme", "vcse", "location", "sme_and_location", "vcse_and_location",
+                              "sme_or_vcse", "sme_or_vcse_and_location", "other"),
         "suitable_for_sme": TRI_STATE,
         "suitable_for_vcse": TRI_STATE,
     },
@@ -491,7 +497,7 @@ COMPANY = Table(
         **LINEAGE,
     },
     required=frozenset({"companies_house_number", "company_name"}),
-    enums={"size_band": SIZE_BANDS, "is_london": TRI_STATE},
+    enums={"size_band": PUBLIC_SIZE_BANDS, "is_london": TRI_STATE},
 )
 
 # What every ingest writes beside its accepted table.
