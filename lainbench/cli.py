@@ -53,14 +53,39 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         options["buyer_org_id"] = args.buyer
     if args.dataset:
         options["source_dataset"] = args.dataset
+    if getattr(args, "threshold", None) is not None:
+        options["threshold_gbp"] = args.threshold
+    _refuse_overwrite(args.file, args.out)
     result = func(args.file, **options)
+    names = getattr(result, "output_names", lambda: [f"{result.table.name}.parquet", "rejects.csv"])()
+    _refuse_overwrite(args.file, args.out, names)
     paths = result.write(args.out)
     print(result.summary())
     for note in result.notes:
         print(f"  note: {note}")
     print(f"  accepted: {paths['table']}")
+    for name, path in paths.items():
+        if name not in ("table", "rejects"):
+            print(f"  {name + ':':9s} {path}")
     print(f"  rejects:  {paths['rejects']} ({result.rejects.height} line(s))")
     return 0
+
+
+def _refuse_overwrite(source: str, out: str, names: list[str] | None = None) -> None:
+    """An ingest never writes over its own input: refuse when ``--out`` is the input itself or
+    when one of the files it would write is the input."""
+    from pathlib import Path
+
+    src, dest = Path(source).resolve(), Path(out).resolve()
+    if dest == src or (dest.exists() and not dest.is_dir()):
+        raise LainbenchError(
+            f"--out {out}: is {'the input file' if dest == src else 'a file'}; --out must be a "
+            "folder for the output tables, e.g. --out reports/ingested")
+    for name in names or []:
+        if (dest / name).resolve() == src:
+            raise LainbenchError(
+                f"--out {out}: would overwrite the input {source} with {name}; choose another "
+                "output folder")
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -109,12 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=_cmd_check)
 
     ing = sub.add_parser("ingest", help="read a raw file into a canonical table + rejects.csv")
-    ing.add_argument("kind", help="canonical, invoices, ppr, returns or insurance")
+    ing.add_argument("kind", help="canonical, invoices, ppr, returns, insurance, ocds, companies or spend")
     ing.add_argument("file")
     ing.add_argument("--out", required=True, help="folder for <table>.parquet and rejects.csv")
     ing.add_argument("--mapping", help="header-mapping YAML (invoices)")
     ing.add_argument("--buyer", help="buyer org id when the file has no buyer column")
     ing.add_argument("--dataset", help="name recorded as source_dataset")
+    ing.add_argument("--threshold", type=float,
+                     help="publication threshold in GBP of a spend transparency file (spend)")
     ing.add_argument("--set", action="append", metavar="KEY=VALUE", help="other reader option")
     ing.set_defaults(func=_cmd_ingest)
 

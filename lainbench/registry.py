@@ -49,6 +49,9 @@ INGEST_KINDS: dict[str, str] = {
     "ppr": "lainbench.ingest.ppr:ingest_ppr",
     "returns": "lainbench.ingest.returns:ingest_returns",
     "insurance": "lainbench.ingest.insurance:ingest_insurance",
+    "ocds": "lainbench.ingest.ocds:ingest_ocds",
+    "companies": "lainbench.ingest.companies:ingest_companies",
+    "spend": "lainbench.ingest.spend:ingest_spend",
 }
 
 

@@ -117,6 +117,10 @@ class OcdsResult(IngestResult):
             f"row(s), {self.suppliers.height:,} supplier(s), {self.buyers.height:,} buyer(s)"
         )
 
+    def output_names(self) -> list[str]:
+        """The files :meth:`write` creates in its folder."""
+        return ["contract_award.parquet", "supplier.parquet", "buyer.parquet", "rejects.csv"]
+
     def write(self, out_dir: str | Path) -> dict[str, Path]:
         """Write contract_award, supplier and buyer parquet files and rejects.csv."""
         out = Path(out_dir)
@@ -642,6 +646,7 @@ def ingest_ocds(path: str | Path, source_dataset: str | None = None, **options: 
     read = accepted = 0
     for f in files:
         shown = str(f.relative_to(base)) if base.is_dir() else f.name
+        n = 0
         for n, rel in enumerate(iter_releases(f, notes), start=1):
             read += 1
             try:
@@ -668,6 +673,8 @@ def ingest_ocds(path: str | Path, source_dataset: str | None = None, **options: 
             awards.add(a_rows)
             suppliers.add(s_rows)
             buyers.add(b_rows)
+        if n == 0:
+            notes[f"{shown}: no OCDS release in this file (not a release package; ignored)"] += 1
     award_df, superseded = _latest(awards.frame(), ["ocid", "award_id", "__supplier_key"])
     if superseded:
         notes["award rows replaced by a later release of the same award (e.g. CF awardUpdate)"] += superseded
