@@ -385,6 +385,7 @@ SPEND_LINE = Table(
         "amount_gbp": pl.Float64(),
         "amount_basis": pl.String(),
         "payment_date": pl.Date(),
+        "date_basis": pl.String(),  # what payment_date is: payment, invoice or period (totals)
         "spend_category": pl.String(),
         "expense_type": pl.String(),
         "department": pl.String(),
@@ -394,7 +395,8 @@ SPEND_LINE = Table(
         **LINEAGE,
     },
     required=frozenset({"buyer_org_id", "amount_gbp", "payment_date"}),
-    enums={"amount_basis": ("net", "gross", "unknown")},
+    enums={"amount_basis": ("net", "gross", "unknown"),
+           "date_basis": ("payment", "invoice", "approval", "period")},
 )
 
 # A contract award by a member (or from a public notice).
