@@ -435,7 +435,8 @@ BUYER_FIELDS = ["buyer_id", "buyer_name", "buyer_name_normalised", "scheme", "po
 
 
 def release_rows(rel: object, notes: Counter) -> tuple[list[dict], list[dict], list[dict], str | None]:
-    """Award, supplier and buyer rows of one release, and a skip reason (or ``None``).
+    """Award, supplier and buyer rows of one release, and a skip reason (or ``None``). A
+    release with no award still gives its buyer row (the buyer table lists every buyer seen).
 
     Raises :class:`_Reject` for a release that cannot be read.
     """
@@ -455,6 +456,7 @@ def release_rows(rel: object, notes: Counter) -> tuple[list[dict], list[dict], l
         buyer_id = next((pid for pid, p in parties.items() if "buyer" in (p.get("roles") or [])), None)
     buyer_party = parties.get(str(buyer_id), {}) if buyer_id else {}
     buyer_name = repair_text(buyer.get("name") or buyer_party.get("name"), notes)
+    release_date = rel.get("date")
     tender = rel.get("tender") if isinstance(rel.get("tender"), dict) else {}
     tender_value = tender.get("value") or {}
     for lot in tender.get("lots") or []:
@@ -462,17 +464,31 @@ def release_rows(rel: object, notes: Counter) -> tuple[list[dict], list[dict], l
         if lot_cur and tender_value.get("currency") and lot_cur != tender_value["currency"]:
             notes[f"release {rid}: lot {lot.get('id')} currency {lot_cur} contradicts tender "
                   f"currency {tender_value['currency']} (lot values are not used)"] += 1
+    if buyer_id and (buyer_party or buyer_name):
+        address = buyer_party.get("address") or {}
+        postcode = normalise_postcode(address.get("postalCode"))
+        classes = (buyer_party.get("details") or {}).get("classifications") or []
+        org_type = next((c.get("id") for c in classes
+                         if isinstance(c, dict) and c.get("scheme") == "UK_CA_TYPE"), None)
+        buyer_rows = [{
+            "buyer_id": str(buyer_id), "buyer_name": buyer_name or buyer_id,
+            "buyer_name_normalised": normalise_org_name(buyer_name),
+            "scheme": _scheme(buyer_party, buyer_id), "postcode": postcode,
+            "is_london": is_london(postcode), "org_type": org_type,
+            "__release_date": release_date,
+        }]
+    else:
+        buyer_rows = []
     awards = [a for a in rel.get("awards") or [] if isinstance(a, dict)]
     if not awards:
-        return [], [], [], "no awards"
+        return [], [], buyer_rows, "no awards"
     active = [a for a in awards if str(a.get("status", "")).lower() not in INACTIVE_AWARD]
     if not active:
-        return [], [], [], "no active award (cancelled or unsuccessful)"
+        return [], [], buyer_rows, "no active award (cancelled or unsuccessful)"
     if not buyer_id:
         raise _Reject("buyer.id", None, "no buyer id (buyer.id missing and no party with role buyer)")
     buyer_id = str(buyer_id)
     publisher = PUBLISHERS.get(ocid[:11])
-    release_date = rel.get("date")
     suitability = tender.get("suitability") or {}
     reserved, reservation = _reservation(tender)
     procedure = (tender.get("procurementMethodDetails") or "").strip() or tender.get("procurementMethod")
@@ -562,22 +578,7 @@ def release_rows(rel: object, notes: Counter) -> tuple[list[dict], list[dict], l
             else:
                 notes["award suppliers with no id (kept in contract_award, not in supplier)"] += 1
     if not award_rows:
-        return [], [], [], "awards without suppliers"
-    if buyer_party or buyer_name:
-        address = buyer_party.get("address") or {}
-        postcode = normalise_postcode(address.get("postalCode"))
-        classes = (buyer_party.get("details") or {}).get("classifications") or []
-        org_type = next((c.get("id") for c in classes
-                         if isinstance(c, dict) and c.get("scheme") == "UK_CA_TYPE"), None)
-        buyer_rows = [{
-            "buyer_id": buyer_id, "buyer_name": buyer_name or buyer_id,
-            "buyer_name_normalised": normalise_org_name(buyer_name),
-            "scheme": _scheme(buyer_party, buyer_id), "postcode": postcode,
-            "is_london": is_london(postcode), "org_type": org_type,
-            "__release_date": release_date,
-        }]
-    else:
-        buyer_rows = []
+        return [], [], buyer_rows, "awards without suppliers"
     return award_rows, supplier_rows, buyer_rows, None
 
 
@@ -666,6 +667,7 @@ def ingest_ocds(path: str | Path, source_dataset: str | None = None, **options: 
                 seen.add(key)
             if skip:
                 skipped[skip] += 1
+                buyers.add(b_rows)
                 continue
             accepted += 1
             for r in a_rows:
