@@ -40,6 +40,9 @@ NOTEBOOKS: dict[str, NotebookEntry] = {
     "member_scorecard": NotebookEntry(
         "05_member_scorecard.ipynb", "lainbench.scorecard:MemberScorecardParams",
         "member_scorecard.yaml"),
+    "public_contracts": NotebookEntry(
+        "07_public_contracts.ipynb", "lainbench.public_contracts.notebook:PublicContractsParams",
+        "public_contracts.yaml"),
 }
 
 # `lainbench ingest KIND FILE --out DIR`: each is a function (path, **options) -> IngestResult.

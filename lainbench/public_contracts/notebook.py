@@ -76,6 +76,21 @@ def available_paths(paths: list[str], fallback: list[str]) -> tuple[list[Path], 
                 f"{', '.join(fallback)} instead; no figure below describes a real buyer.")
 
 
+def available_file(path: str | None, fallback: str | None) -> tuple[str | None, str | None]:
+    """``path`` if it exists, else ``fallback`` (if it exists), and a message when falling back.
+
+    >>> available_file("no/such.csv", "data/examples/ocds/companies.csv")[0]
+    'data/examples/ocds/companies.csv'
+    """
+    if path and resolve(path).exists():
+        return path, None
+    if fallback and resolve(fallback).exists():
+        return fallback, (f"Company file {path} not found: using the FICTIONAL {fallback}"
+                          if path else None)
+    return None, (f"Company file {path} not found: suppliers are sized from notices only"
+                  if path else None)
+
+
 def _read_companies(path: str | Path | None) -> tuple[pl.DataFrame | None, list[str]]:
     if path is None:
         return None, []
