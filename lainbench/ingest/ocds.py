@@ -58,6 +58,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -244,7 +245,8 @@ def iter_releases(path: Path, notes: Counter) -> Iterator[object]:
             return
         count = 0
         try:
-            for obj in ijson.items(fh, prefix, use_float=True):
+            # numbers as Decimal: a float parser aborts the whole file on 1e9999
+            for obj in ijson.items(fh, prefix):
                 count += 1
                 yield from (_unpack(obj) if shape in ("records", "array") else [obj])
         except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
@@ -305,7 +307,7 @@ def _iso_datetime(value: object) -> dt.datetime | None:
 def _number(value: object, column: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         if isinstance(value, str):
             try:
                 value = float(value.replace(",", ""))
@@ -313,7 +315,7 @@ def _number(value: object, column: str) -> float | None:
                 raise _Reject(column, value, "not a number") from None
         else:
             raise _Reject(column, value, "not a number")
-    x = float(value)
+    x = float(value)  # Decimal('1E+9999') -> inf
     if not math.isfinite(x):
         raise _Reject(column, value, "not a finite number (1e9999, Infinity or NaN)")
     if x < 0:
