@@ -78,7 +78,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "is_addressable": ("is addressable", "addressable"),
 }
 INVOICE_DATE_HEADERS = ("invoice creation date", "invoice date")
-_THRESHOLD_RE = re.compile(r"(?i)threshold[^0-9£]*£?\s*([0-9][0-9,]*(?:\.[0-9]+)?)")
+_THRESHOLD_RE = re.compile(r"(?i)(?:threshold[^0-9£]*£?|(?:over|above|exceeding)\s*£)\s*([0-9][0-9,]*(?:\.[0-9]+)?)")
 _NET_RE = re.compile(r"(?i)\b(nett?|excl(uding)?\.? vat|ex vat|excluding)\b")
 _GROSS_RE = re.compile(r"(?i)\b(gross|incl(uding)?\.? vat|inc vat)\b")
 _JUNK = "\u2020\u00a0\u202f"  # mis-converted spaces
@@ -127,9 +127,9 @@ def match_spend_headers(headers: list[str], aliases: dict[str, tuple[str, ...]] 
 
 def _threshold_from(preamble: list[list[str]]) -> float | None:
     for row in preamble:
-        text = " ".join(c.replace("\u2020", " ") for c in row if c)
+        text = ",".join(c.replace("\u2020", " ") for c in row if c)  # "£25,000" split by the CSV
         if m := _THRESHOLD_RE.search(text):
-            return float(m.group(1).replace(",", ""))
+            return float(m.group(1).rstrip(",").replace(",", ""))
     return None
 
 
@@ -305,7 +305,10 @@ def ingest_spend(path: str | Path, buyer_org_id: str | None = None, threshold_gb
     negative = ok.filter(pl.col("amount_gbp") < 0).height
     if negative:
         notes.append(f"{negative:,} negative amount(s) kept (credit notes or refunds)")
-    notes.append(f"amount basis: {basis}" + ("" if amount_basis else " (from the header / preamble)"))
+    if "amount_basis" in cols:
+        notes.append("amount basis: per line (amount_basis column)")
+    else:
+        notes.append(f"amount basis: {basis}" + (" (given)" if amount_basis else " (from the header / preamble)"))
     ok = add_lineage(ok, source_dataset or f"spend:{name}", None).sort(ROW)
     accepted = SPEND_LINE.conform(ok.drop(ROW, "__amount_raw", "__date_raw", "__addr_raw"), source=str(path))
     return IngestResult(
