@@ -108,13 +108,17 @@ def _read_companies(path: str | Path | None) -> tuple[pl.DataFrame | None, list[
 def select_buyers(buyers: pl.DataFrame, selection: list[str] | str) -> pl.DataFrame:
     """Buyers chosen by ``'all'``, ``'london'`` (postcode) or a list of name patterns.
 
-    Buyers are grouped by normalised name (``buyer_group``): Contracts Finder lists one body under
-    several ids.
+    Buyers are grouped by normalised name (``buyer_group``, shown in its mixed-case spelling):
+    Contracts Finder lists one body under several ids.
 
     >>> b = pl.DataFrame({"buyer_id": ["1", "2", "3"], "buyer_name": ["LB Merton", "London Borough of Merton", "Leeds"],
     ...     "buyer_name_normalised": ["lb merton", "london borough of merton", "leeds"], "is_london": ["true", "true", "false"]})
     >>> select_buyers(b, ["merton"])["buyer_id"].to_list(), select_buyers(b, "london").height
     (['1', '2'], 2)
+    >>> b2 = pl.DataFrame({"buyer_id": ["1", "2"], "buyer_name": ["HARROW COUNCIL", "Harrow Council"],
+    ...     "buyer_name_normalised": ["harrow council"] * 2, "is_london": ["true"] * 2})
+    >>> select_buyers(b2, "all")["buyer_group"].to_list()
+    ['Harrow Council', 'Harrow Council']
     """
     if selection == "all":
         chosen = buyers
@@ -127,8 +131,11 @@ def select_buyers(buyers: pl.DataFrame, selection: list[str] | str) -> pl.DataFr
         except re.error as exc:
             raise IngestError(f"buyers: {selection!r} is not a valid list of patterns ({exc})") from None
         chosen = buyers.filter(pl.col("buyer_name").str.contains(rx))
+    # one display name per group: a mixed-case spelling before an all-capitals one, then A-Z
     return chosen.with_columns(
-        pl.col("buyer_name").first().over("buyer_name_normalised").alias("buyer_group"))
+        pl.col("buyer_name").sort_by(pl.col("buyer_name") == pl.col("buyer_name").str.to_uppercase(),
+                                     pl.col("buyer_name"))
+        .first().over("buyer_name_normalised").alias("buyer_group"))
 
 
 def _ingest_all(paths: list[Path]) -> tuple[dict[str, pl.DataFrame], list[str]]:
