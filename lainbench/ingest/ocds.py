@@ -71,7 +71,7 @@ from lainbench.schemas import BUYER, CONTRACT_AWARD, REJECTS, SUPPLIER
 
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
 PUBLISHERS = {"ocds-h6vhtk": "fts_ocds", "ocds-b5fd17": "cf_ocds"}
-CHUNK_ROWS = 20_000  # award rows gathered in Python before they become a polars frame
+CHUNK_ROWS = 5_000  # rows gathered in Python before they become a polars frame (memory: see benchmarks)
 INACTIVE_AWARD = ("cancelled", "unsuccessful")
 _MOJIBAKE = re.compile("[\u00c2\u00c3\u00e2][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
                        "\u0192\u02c6\u02dc\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020"
@@ -551,7 +551,7 @@ def release_rows(rel: object, notes: Counter) -> tuple[list[dict], list[dict], l
             address = party.get("address") or {}
             postcode = normalise_postcode(address.get("postalCode"))
             award_rows.append({
-                "buyer_org_id": buyer_id, "award_id": f"{ocid}/{aid}", "ocid": ocid,
+                "buyer_org_id": buyer_id, "award_id": aid, "ocid": ocid,
                 "contract_title": repair_text(award.get("title") or tender.get("title"), notes),
                 "supplier_id": sid, "supplier_name": name, "supplier_scale": scale,
                 "supplier_is_vcse": _tri(details.get("vcse")),
@@ -565,7 +565,7 @@ def release_rows(rel: object, notes: Counter) -> tuple[list[dict], list[dict], l
                 "suitable_for_vcse": _tri(suitability.get("vcse")),
                 "notice_type": types[0] if types else None,
                 "__url": _first_url(award, *related, tender),
-                "__release_date": release_date, "__supplier_key": sid or f"name:{name}",
+                "__release_date": release_date,
             })
             if sid:
                 supplier_rows.append({
@@ -588,12 +588,21 @@ def release_rows(rel: object, notes: Counter) -> tuple[list[dict], list[dict], l
 
 
 class _Frames:
-    """Rows gathered in Python, turned into polars frames every ``CHUNK_ROWS`` rows."""
+    """Rows gathered in Python, turned into polars frames every ``CHUNK_ROWS`` rows.
 
-    def __init__(self, schema: dict[str, pl.DataType]):
+    With a ``key``, each flush keeps only the latest row per key (suppliers and buyers repeat a
+    lot), so memory follows the distinct keys. With ``spill_dir``, each chunk is written to a
+    parquet file there instead of kept (award rows of a bulk file), and :meth:`lazy` scans them.
+    """
+
+    def __init__(self, schema: dict[str, pl.DataType], key: list[str] | None = None,
+                 spill_dir: str | None = None):
         self.schema = schema
+        self.key = key
+        self.spill_dir = spill_dir
         self.rows: list[dict] = []
         self.frames: list[pl.DataFrame] = []
+        self.files: list[Path] = []
 
     def add(self, rows: list[dict]) -> None:
         self.rows.extend(rows)
@@ -601,13 +610,28 @@ class _Frames:
             self.flush()
 
     def flush(self) -> None:
-        if self.rows:
-            self.frames.append(pl.DataFrame(self.rows, schema=self.schema, orient="row"))
-            self.rows = []
+        if not self.rows:
+            return
+        frame = pl.DataFrame(self.rows, schema=self.schema, orient="row")
+        self.rows = []
+        if self.spill_dir:
+            path = Path(self.spill_dir) / f"chunk_{len(self.files):06d}.parquet"
+            frame.write_parquet(path, compression="lz4")
+            self.files.append(path)
+            return
+        self.frames.append(frame)
+        if self.key:
+            self.frames = [_latest(pl.concat(self.frames), self.key)[0]]
 
     def frame(self) -> pl.DataFrame:
         self.flush()
         return pl.concat(self.frames) if self.frames else pl.DataFrame(schema=self.schema)
+
+    def lazy(self) -> pl.LazyFrame:
+        self.flush()
+        if self.files:
+            return pl.scan_parquet(self.files)
+        return self.frame().lazy()
 
 
 def _schema(fields: list[str], table: dict[str, pl.DataType], extra: dict[str, pl.DataType]):
@@ -615,14 +639,21 @@ def _schema(fields: list[str], table: dict[str, pl.DataType], extra: dict[str, p
 
 
 def _latest(frame: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, int]:
-    """Keep the row of the latest release per ``key``; return it and the rows dropped."""
+    """Keep the row of the latest release per ``key`` (file order breaks ties); return it and the
+    number of rows dropped. Only the key columns are sorted, so a big frame is copied once."""
     if not frame.height:
         return frame, 0
-    ordered = frame.with_columns(
-        pl.col("__release_date").str.to_datetime(time_zone="UTC", strict=False).alias("__when"),
-    ).with_row_index("__order").sort(["__when", "__order"], nulls_last=False)
-    kept = ordered.unique(subset=key, keep="last", maintain_order=True).sort("__order")
-    return kept.drop("__when", "__order"), frame.height - kept.height
+    order = (frame.select(*key, pl.col("__release_date").str.to_datetime(time_zone="UTC", strict=False)
+                          .alias("__when"))
+             .with_row_index("__order")
+             .sort(["__when", "__order"], nulls_last=False)
+             .unique(subset=key, keep="last")
+             .select("__order"))
+    dropped = frame.height - order.height
+    if not dropped:
+        return frame, 0
+    keep = frame.with_row_index("__order").join(order, on="__order", how="semi", maintain_order="left")
+    return keep.drop("__order"), dropped
 
 
 def ingest_ocds(path: str | Path, source_dataset: str | None = None, **options: object) -> OcdsResult:
@@ -635,20 +666,31 @@ def ingest_ocds(path: str | Path, source_dataset: str | None = None, **options: 
         raise IngestError(f"ingest ocds: option(s) {', '.join(unknown)} do not apply to OCDS "
                           "files (only --dataset does)")
     files = ocds_files(path)
+    spill = tempfile.mkdtemp(prefix="lainbench-ocds-awards-")
+    try:
+        return _ingest(path, files, spill, source_dataset)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _ingest(path: str | Path, files: list[Path], spill: str, source_dataset: str | None) -> OcdsResult:
     base = Path(path)
     notes: Counter = Counter()
     skipped: Counter = Counter()
     rejects: list[dict] = []
+    awards_rows = 0
     awards = _Frames(_schema(AWARD_FIELDS, CONTRACT_AWARD.columns, {
-        "__url": pl.String(), "__release_date": pl.String(), "__supplier_key": pl.String(),
-        "__file": pl.String(), "__row": pl.Int64()}))
+        "__url": pl.String(), "__release_date": pl.String(),
+        "__file": pl.Int32(), "__row": pl.Int64()}), spill_dir=spill)
     suppliers = _Frames(_schema(SUPPLIER_FIELDS, {**SUPPLIER.columns, "vcse": pl.String()},
-                                {"__release_date": pl.String()}))
-    buyers = _Frames(_schema(BUYER_FIELDS, BUYER.columns, {"__release_date": pl.String()}))
+                                {"__release_date": pl.String()}), key=["buyer_org_id", "supplier_id"])
+    buyers = _Frames(_schema(BUYER_FIELDS, BUYER.columns, {"__release_date": pl.String()}), key=["buyer_id"])
     seen: set[tuple[str, str]] = set()
     read = accepted = 0
-    for f in files:
+    shown_names: list[str] = []
+    for file_no, f in enumerate(files):
         shown = str(f.relative_to(base)) if base.is_dir() else f.name
+        shown_names.append(shown)
         n = 0
         for n, rel in enumerate(iter_releases(f, notes), start=1):
             read += 1
@@ -673,24 +715,38 @@ def ingest_ocds(path: str | Path, source_dataset: str | None = None, **options: 
                 continue
             accepted += 1
             for r in a_rows:
-                r["__file"], r["__row"] = shown, n
+                r["__file"], r["__row"] = file_no, n
             awards.add(a_rows)
+            awards_rows += len(a_rows)
             suppliers.add(s_rows)
             buyers.add(b_rows)
         if n == 0:
             notes[f"{shown}: no OCDS release in this file (not a release package; ignored)"] += 1
-    award_df, superseded = _latest(awards.frame(), ["ocid", "award_id", "__supplier_key"])
-    if superseded:
-        notes["award rows replaced by a later release of the same award (e.g. CF awardUpdate)"] += superseded
     dataset = pl.lit(source_dataset) if source_dataset else pl.col("ocid").str.slice(0, 11).replace_strict(
         PUBLISHERS, default="ocds")
     when = dt.datetime.now(dt.UTC)
-    award_df = award_df.with_columns(
+    base = awards.lazy().with_columns(  # award_id is made unique here: <ocid>/<award id>
+        (pl.col("ocid") + "/" + pl.col("award_id")).alias("award_id"),
+        pl.coalesce(pl.col("supplier_id"), pl.lit("name:") + pl.col("supplier_name").fill_null(""))
+        .alias("__supplier_key"),
+    ).with_row_index("__order")
+    key = ["award_id", "__supplier_key"]
+    keep = (base.select(*key, "__order", pl.col("__release_date").str.to_datetime(
+                time_zone="UTC", strict=False).alias("__when"))
+            .sort(["__when", "__order"], nulls_last=False).unique(subset=key, keep="last")
+            .select("__order").collect())
+    award_df = (base.join(keep.lazy(), on="__order", how="semi", maintain_order="left").with_columns(
         dataset.alias("source_dataset"),
         pl.col("__url").alias("source_url"),
-        pl.format("{}#{}:{}:{}", "__file", "__row", "award_id", "__supplier_key").alias("source_row_id"),
+        pl.format("{}#{}:{}:{}", pl.col("__file").replace_strict(
+            dict(enumerate(shown_names)), return_dtype=pl.String), "__row", "award_id",
+            "__supplier_key").alias("source_row_id"),
         pl.lit(when, dtype=pl.Datetime("us", "UTC")).alias("ingested_at"),
-    )
+    ).drop("__url", "__release_date", "__supplier_key", "__file", "__row", "__order")
+        .collect(engine="streaming"))
+    superseded = awards_rows - award_df.height
+    if superseded:
+        notes["award rows replaced by a later release of the same award (e.g. CF awardUpdate)"] += superseded
     lineage = [pl.lit(source_dataset or "ocds").alias("source_dataset"),
                pl.lit(None, pl.String).alias("source_url"), pl.lit(None, pl.String).alias("source_row_id"),
                pl.lit(when, dtype=pl.Datetime("us", "UTC")).alias("ingested_at")]
@@ -702,8 +758,7 @@ def ingest_ocds(path: str | Path, source_dataset: str | None = None, **options: 
     buy_df, _ = _latest(buyers.frame(), ["buyer_id"])
     buy_df = buy_df.with_columns(lineage)
     src = str(path)
-    award_out = CONTRACT_AWARD.conform(award_df.drop(
-        "__url", "__release_date", "__supplier_key", "__file", "__row"), source=src)
+    award_out = CONTRACT_AWARD.conform(award_df, source=src)
     sup_out = SUPPLIER.conform(sup_df.drop("__release_date"), source=src)
     buy_out = BUYER.conform(buy_df.drop("__release_date"), source=src)
     rej = (pl.DataFrame(rejects, schema=REJECTS.schema) if rejects else empty_rejects())
