@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -25,8 +24,9 @@ from lainbench.config import SHARED_REAL_DATA, resolve
 
 
 def _sample_releases() -> list[dict]:
-    from lainbench.ingest.ocds import iter_releases, ocds_files
     from collections import Counter
+
+    from lainbench.ingest.ocds import iter_releases, ocds_files
 
     root = SHARED_REAL_DATA / "procurement-samples"
     folders = [root / "fts", root / "contracts_finder"] if root.exists() else [resolve("data/examples/ocds")]
@@ -87,7 +87,7 @@ def main() -> int:
     t = time.perf_counter()
     n, size = generate(path, args.size_mb)
     print(f"generated {path}: {n:,} releases, {size / 2**20:,.0f} MiB in {time.perf_counter() - t:.0f} s")
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(path), args.out], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(path), args.out], capture_output=True, text=True, check=False)
     print(proc.stdout.strip())
     if proc.returncode:
         print(proc.stderr[-3000:], file=sys.stderr)

@@ -171,7 +171,7 @@ def ingest_companies(path: str | Path, mapping: str | Path | None = None,
     ok = add_lineage(ok, source_dataset, None).sort(ROW)
     accepted = COMPANY.conform(ok.select([c for c in COMPANY.columns if c in ok.columns]),
                                source=str(path))
-    notes = [f"size bands: " + ", ".join(
+    notes = ["size bands: " + ", ".join(
         f"{b} {n:,}" for b, n in accepted["size_band"].value_counts(sort=True).iter_rows())]
     if unlisted.height:
         notes.append("accounts categories not in the mapping (size unknown): " + ", ".join(

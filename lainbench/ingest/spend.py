@@ -44,10 +44,21 @@ import polars as pl
 from lainbench.errors import IngestError
 from lainbench.ingest.common import ROW, IngestResult, add_lineage, empty_rejects, make_rejects
 from lainbench.ingest.tabular import (
-    check_file, find_header_row, head_rows, is_excel, open_text, read_excel_strings, unique_names,
+    check_file,
+    find_header_row,
+    head_rows,
+    is_excel,
+    open_text,
+    read_excel_strings,
+    unique_names,
 )
 from lainbench.ingest.values import (
-    clean, date_problem, is_total_label, normalise_header, parse_amount, parse_date,
+    clean,
+    date_problem,
+    is_total_label,
+    normalise_header,
+    parse_amount,
+    parse_date,
 )
 from lainbench.schemas import SPEND_LINE
 

@@ -7,14 +7,31 @@ package matches suppliers to companies (:mod:`.resolve`), measures shares with t
 """
 
 from lainbench.public_contracts.measures import procedure_group, sized_awards, sme_shares
-from lainbench.public_contracts.notebook import PublicContractsParams, public_contracts, select_buyers
+from lainbench.public_contracts.notebook import (
+    PublicContractsParams,
+    public_contracts,
+    select_buyers,
+)
 from lainbench.public_contracts.resolve import (
-    award_suppliers, load_manual_mapping, match_suppliers, match_summary, normalise_supplier_name,
+    award_suppliers,
+    load_manual_mapping,
+    match_summary,
+    match_suppliers,
+    normalise_supplier_name,
     spend_suppliers,
 )
 
 __all__ = [
-    "PublicContractsParams", "award_suppliers", "load_manual_mapping", "match_suppliers",
-    "match_summary", "normalise_supplier_name", "procedure_group", "public_contracts",
-    "select_buyers", "sized_awards", "sme_shares", "spend_suppliers",
+    "PublicContractsParams",
+    "award_suppliers",
+    "load_manual_mapping",
+    "match_summary",
+    "match_suppliers",
+    "normalise_supplier_name",
+    "procedure_group",
+    "public_contracts",
+    "select_buyers",
+    "sized_awards",
+    "sme_shares",
+    "spend_suppliers",
 ]

@@ -25,7 +25,10 @@ from lainbench.errors import IngestError
 from lainbench.params import RunParams
 from lainbench.public_contracts import measures
 from lainbench.public_contracts.resolve import (
-    award_suppliers, load_manual_mapping, match_suppliers, match_summary,
+    award_suppliers,
+    load_manual_mapping,
+    match_summary,
+    match_suppliers,
 )
 
 SAMPLES = "../shared/real-data/procurement-samples"
@@ -187,12 +190,13 @@ def public_contracts(ocds_paths: list[str], buyers: list[str] | str = "all", *,
     caveats = [
         *lines,
         f"Period: {period}.",
-        f"{sized.height:,} award rows (award x supplier) for {chosen['buyer_group'].n_unique():,} "
-        f"buyer(s) ({chosen.height:,} buyer ids).",
-        f"Shared awards (several suppliers, value not split): {shared.height:,} with "
-        f"£{shared['award_value_gbp'].fill_null(0).sum():,.0f} in total; left out of value shares.",
-        "Supplier scale in notices is self-declared by the supplier (sme / large); micro, small and "
-        "medium are not told apart.",
+        (f"{chosen['buyer_group'].n_unique():,} buyer(s) selected ({chosen.height:,} buyer ids), "
+         f"{sized['buyer_group'].n_unique():,} with awards: {sized.height:,} award rows "
+         "(award x supplier)."),
+        (f"Shared awards (several suppliers, value not split): {shared.height:,} with "
+         f"£{shared['award_value_gbp'].fill_null(0).sum():,.0f} in total; left out of value shares."),
+        ("Supplier scale in notices is self-declared by the supplier (sme / large); micro, small and "
+         "medium are not told apart."),
         "Values: FTS value.amount is net of VAT (amountGross gross); Contracts Finder does not say.",
     ]
     return {

@@ -206,7 +206,7 @@ def match_suppliers(suppliers: pl.DataFrame, companies: pl.DataFrame | None = No
         rep = rep.join(reg, on=key, how="left")
     else:
         rep = rep.with_columns(pl.lit(None, pl.String).alias("register_size_band"))
-    known_band = lambda c: pl.col(c).is_not_null() & (pl.col(c) != "unknown")  # noqa: E731
+    known_band = lambda c: pl.col(c).is_not_null() & (pl.col(c) != "unknown")
     rep = rep.with_columns(
         pl.when(known_band("register_size_band")).then(pl.col("register_size_band"))
         .when(known_band("company_size_band")).then(pl.col("company_size_band"))

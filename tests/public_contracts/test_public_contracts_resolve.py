@@ -8,7 +8,10 @@ import pytest
 from lainbench.config import SHARED_REAL_DATA
 from lainbench.errors import IngestError
 from lainbench.public_contracts.resolve import (
-    load_manual_mapping, match_suppliers, match_summary, normalise_supplier_name,
+    load_manual_mapping,
+    match_summary,
+    match_suppliers,
+    normalise_supplier_name,
 )
 
 COMPANIES = pl.DataFrame({
