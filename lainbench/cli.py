@@ -88,6 +88,23 @@ def _refuse_overwrite(source: str, out: str, names: list[str] | None = None) -> 
                 "output folder")
 
 
+def _cmd_match(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from lainbench.public_contracts.resolve import match_ingested, match_summary
+
+    report = match_ingested(args.folder, args.companies, manual=args.manual, min_score=args.min_score)
+    out = Path(args.out or args.folder)
+    out.mkdir(parents=True, exist_ok=True)
+    report.write_parquet(out / "match_report.parquet")
+    report.write_csv(out / "match_report.csv")
+    print(f"{args.folder}: {report.height:,} supplier(s)")
+    for method, n, pct in match_summary(report).iter_rows():
+        print(f"  {method:40s} {n:6,}  {pct:5.1f} %")
+    print(f"  report: {out / 'match_report.csv'}")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from lainbench.demo import write_demo
 
@@ -144,6 +161,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="publication threshold in GBP of a spend transparency file (spend)")
     ing.add_argument("--set", action="append", metavar="KEY=VALUE", help="other reader option")
     ing.set_defaults(func=_cmd_ingest)
+
+    match = sub.add_parser("match", help="match ingested award / spend suppliers to Companies House")
+    match.add_argument("folder", help="an `ingest ocds` or `ingest spend` output folder")
+    match.add_argument("--companies", help="company.parquet or a BasicCompanyData CSV")
+    match.add_argument("--manual", help="CSV supplier_id / supplier_name -> companies_house_number")
+    match.add_argument("--min-score", type=float, help="name-match threshold 0-100 (default: params)")
+    match.add_argument("--out", help="folder for match_report.csv/.parquet (default: FOLDER)")
+    match.set_defaults(func=_cmd_match)
 
     demo = sub.add_parser("demo", help="generate the synthetic demo data")
     demo.add_argument("--out", default="data/demo")

@@ -251,3 +251,41 @@ def spend_suppliers(spend: pl.DataFrame) -> pl.DataFrame:
     """Distinct suppliers of spend lines (usually names only), for matching."""
     cols = [c for c in ("supplier_id", "supplier_name") if c in spend.columns]
     return spend.select(cols).drop_nulls("supplier_name").unique(maintain_order=True)
+
+
+def match_ingested(folder: str | Path, companies: str | Path | None, *, manual: str | Path | None = None,
+                   min_score: float | None = None) -> pl.DataFrame:
+    """The match report for an ingest output folder: ``contract_award.parquet`` (+ ``supplier``)
+    from ``ingest ocds``, or ``spend_line.parquet`` from ``ingest spend``; ``companies`` is a
+    ``company.parquet`` or a BasicCompanyData CSV.
+
+    >>> import tempfile
+    >>> from lainbench.ingest.ocds import ingest_ocds
+    >>> d = tempfile.mkdtemp()
+    >>> _ = ingest_ocds("data/examples/ocds").write(d)
+    >>> rep = match_ingested(d, "data/examples/ocds/companies.csv")
+    >>> dict(match_summary(rep).select("match_method", "suppliers").iter_rows())
+    {'number': 1, 'name': 3, 'unmatched': 4}
+    """
+    p = resolve(folder)
+    if (p / "contract_award.parquet").exists():
+        sup = p / "supplier.parquet"
+        suppliers = award_suppliers(pl.read_parquet(p / "contract_award.parquet"),
+                                    pl.read_parquet(sup) if sup.exists() else None)
+    elif (p / "spend_line.parquet").exists():
+        suppliers = spend_suppliers(pl.read_parquet(p / "spend_line.parquet"))
+    else:
+        raise IngestError(f"{folder}: no contract_award.parquet or spend_line.parquet; run "
+                          "`lainbench ingest ocds|spend FILE --out {folder}` first")
+    cos = None
+    if companies is not None:
+        c = resolve(companies)
+        if not c.exists():
+            raise IngestError(f"{companies}: company file not found")
+        if c.suffix == ".parquet":
+            cos = pl.read_parquet(c)
+        else:
+            from lainbench.ingest.companies import ingest_companies
+
+            cos = ingest_companies(c).accepted
+    return match_suppliers(suppliers, cos, manual=load_manual_mapping(manual), min_score=min_score)

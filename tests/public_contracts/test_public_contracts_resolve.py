@@ -100,3 +100,21 @@ def test_real_samples_match_rates():
     assert counts.get("number", 0) == 0 and counts.get("name", 0) == 0
     assert counts["unmatched_number_not_in_company_file"] > 0
     assert sum(counts.values()) == rep.height
+
+
+def test_cli_match_report_for_spend(tmp_path, capsys):
+    from lainbench.cli import main
+
+    spend = tmp_path / "spend.csv"
+    spend.write_text("buyer_org_id,supplier_name,amount_gbp,payment_date\n"
+                     "b,Acme Services Ltd,10,2026-01-02\nb,Nobody At All,5,2026-01-03\n")
+    cos = tmp_path / "company.parquet"
+    COMPANIES.write_parquet(cos)
+    assert main(["ingest", "spend", str(spend), "--out", str(tmp_path / "s")]) == 0
+    assert main(["match", str(tmp_path / "s"), "--companies", str(cos)]) == 0
+    out = capsys.readouterr().out
+    assert "2 supplier(s)" in out
+    rep = pl.read_csv(tmp_path / "s" / "match_report.csv")
+    assert dict(rep.select("supplier_name", "match_method").iter_rows()) == {
+        "Acme Services Ltd": "name", "Nobody At All": "unmatched"}
+    assert main(["match", str(tmp_path)]) == 2  # no ingest output there: a clear error
