@@ -242,7 +242,7 @@ def test_real_cf_package_buyers_and_companies_house_ids(samples):
     assert (ealing["postcode"][:4], ealing["is_london"]) == ("MK16", "false")
     assert b.filter(pl.col("buyer_name").str.contains("(?i)transport for london|metropolitan police service")).height == 0
     # supplier parties with a GB-COH identifier that are award suppliers keep their number
-    assert res.suppliers["companies_house_number"].is_not_null().sum() > 0
+    assert res.suppliers["companies_house_number"].is_not_null().sum() == 22  # (buyer, supplier) pairs
     assert res.accepted.filter(pl.col("value_gbp") == 0).height == 2
     assert res.accepted["award_value_gbp"].max() == 60_000_000
 
@@ -257,3 +257,30 @@ def test_real_samples_contact_emails_never_stored(samples, tmp_path):
         assert main(["ingest", "ocds", str(samples / sub), "--out", str(out)]) == 0
         text = _all_text(out)
         assert not [e for e in emails if e in text], f"contact email stored from {sub}"
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(("rel", "london", "unknown", "other"), [
+    # buyer ids by registered-address postcode, each London one checked by hand (SW1A, SE1, HA1,
+    # EN1, SM4, TW9, TW11, CR0, N1, N19, EC4A ...); Hertsmere's WD6 straddles the boundary
+    ("contracts_finder/cf_ocds_search_2025-01-20T23_to_2025-01-23T23_page1_100releases.json", 19, 1, 55),
+    ("contracts_finder/cfserver1_single_releases_2025-03-11", 19, 0, 69),
+    ("fts", 0, 0, 6),
+])
+def test_real_london_buyers(samples, rel, london, unknown, other):
+    b = ingest_ocds(samples / rel).buyers
+    counts = dict(b["is_london"].value_counts().iter_rows())
+    assert (counts.get("true", 0), counts.get("unknown", 0), counts.get("false", 0)) == (london, unknown, other)
+
+
+@pytest.mark.realdata
+def test_real_london_boroughs_by_name(samples):
+    from lainbench.public_contracts.notebook import select_buyers
+    from lainbench.runner import load_run_params
+
+    _, values = load_run_params("public_contracts")
+    b = pl.concat([ingest_ocds(samples / "contracts_finder").buyers, ingest_ocds(samples / "fts").buyers])
+    groups = set(select_buyers(b, values["buyers"])["buyer_group"])
+    assert groups == {"London Borough of Merton", "London Borough of Enfield", "London Borough of Ealing Council",
+                      "Harrow Council", "Islington Council", "LONDON BOROUGH OF HAVERING",
+                      "Royal Borough of Greenwich", "THE LONDON BOROUGH OF CAMDEN", "Westminster City Council"}
