@@ -567,10 +567,15 @@ def release_rows(rel: object, notes: Counter) -> tuple[list[dict], list[dict], l
                 "__url": _first_url(award, *related, tender),
                 "__release_date": release_date,
             })
+            chn = companies_house_number(party, sid) if sid else None
+            if sid and chn is None and ("GB-COH" in sid.upper() or str(
+                    (party.get("identifier") or {}).get("scheme", "")).upper() == "GB-COH"):
+                notes["GB-COH supplier identifiers that are not 8-character company numbers "
+                      "(ignored, e.g. a 9-digit VAT-like number)"] += 1
             if sid:
                 supplier_rows.append({
                     "buyer_org_id": buyer_id, "supplier_id": sid, "supplier_name": name,
-                    "companies_house_number": companies_house_number(party, sid),
+                    "companies_house_number": chn,
                     "size_band": "sme" if scale == "sme" else scale,
                     "size_source": "notice_scale" if scale != "unknown" else "unknown",
                     "size_as_of_date": _iso_date(release_date) or award_date,
