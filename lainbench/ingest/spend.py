@@ -95,9 +95,9 @@ _GROSS_RE = re.compile(r"(?i)\b(gross|incl(uding)?\.? vat|inc vat)\b")
 _JUNK = "\u2020\u00a0\u202f"  # mis-converted spaces
 
 
-def _score(cells: list[str]) -> int:
+def _score(cells: list[str], aliases: dict[str, tuple[str, ...]] = ALIASES) -> int:
     names = {normalise_header(c) for c in cells if c}
-    return sum(any(n in ALIASES[k] or n == k.replace("_", " ") for n in names)
+    return sum(any(n in aliases[k] or n == k.replace("_", " ") for n in names)
                for k in ("supplier_name", "amount_gbp", "payment_date", "buyer_org_id", "department"))
 
 
@@ -150,12 +150,16 @@ def _basis_from(texts: list[str]) -> str:
     return "net" if net and not gross else "gross" if gross and not net else "unknown"
 
 
-def _read_rows(p: Path, sheet: str | int | None) -> tuple[list[str], pl.DataFrame, list[list[str]], int]:
+def _read_rows(p: Path, sheet: str | int | None, aliases: dict[str, tuple[str, ...]] = ALIASES,
+               ) -> tuple[list[str], pl.DataFrame, list[list[str]], int]:
     """Header, body (strings, with ``__row``), preamble rows and the header's line number."""
+    def score(cells: list[str]) -> int:
+        return _score(cells, aliases)
+
     if is_excel(p):
         grid = read_excel_strings(p, sheet)
         rows = [["" if v is None else str(v).strip() for v in r] for r in grid.head(50).iter_rows()]
-        hi = find_header_row(rows, _score)
+        hi = find_header_row(rows, score)
         if hi is None:
             raise IngestError(_no_header(p, rows))
         headers = unique_names(rows[hi])
@@ -164,7 +168,7 @@ def _read_rows(p: Path, sheet: str | int | None) -> tuple[list[str], pl.DataFram
         return headers, body, rows[:hi], hi + 1
     with open_text(p) as src:
         rows = head_rows(src.path, 60, src.delimiter)
-        hi = find_header_row(rows, _score)
+        hi = find_header_row(rows, score)
         if hi is None:
             raise IngestError(_no_header(p, rows))
         headers = unique_names(rows[hi])
@@ -200,7 +204,7 @@ def ingest_spend(path: str | Path, buyer_org_id: str | None = None, threshold_gb
         raise IngestError(f"ingest spend: amount_basis={amount_basis!r}; expected net or gross")
     p = check_file(path)
     aliases = _load_mapping(mapping)
-    headers, body, preamble, header_line = _read_rows(p, sheet)
+    headers, body, preamble, header_line = _read_rows(p, sheet, aliases)
     cols = match_spend_headers(headers, aliases)
     for need in ("amount_gbp",):
         if need not in cols:

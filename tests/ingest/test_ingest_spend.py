@@ -115,3 +115,27 @@ def test_real_nhs_icb(spend_dir):
     assert round(a["amount_gbp"].sum(), 2) == 69_780_746.34
     assert a["publication_threshold_gbp"].null_count() == 600  # not a >£25k extract: unknown
     assert sorted(a["buyer_org_id"].unique()) == ["NHS Gloucestershire ICB", "NHS Somerset CCG"]
+
+
+def test_mapping_yaml_and_excel_canonical(tmp_path):
+    import datetime as dt
+
+    odd = tmp_path / "odd.csv"
+    odd.write_text("Org,Who,Paid On,GBP\nb1,Acme,02/01/2026,10\n")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("buyer_org_id: [Org]\nsupplier_name: Who\npayment_date: [Paid On]\namount_gbp: [GBP]\n")
+    res = ingest_spend(odd, mapping=mapping)
+    assert res.accepted.select("buyer_org_id", "supplier_name", "amount_gbp").row(0) == ("b1", "Acme", 10.0)
+    assert str(res.accepted["payment_date"][0]) == "2026-01-02"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("colour: [Org]\n")
+    with pytest.raises(IngestError, match="not a spend_line column"):
+        ingest_spend(odd, mapping=bad)
+    # the issue-11 template saved as .xlsx: canonical headers, real date cells
+    xlsx = tmp_path / "spend.xlsx"
+    pl.DataFrame({"buyer_org_id": ["m1", "m1"], "supplier_name": ["Acme", "Beta"],
+                  "amount_gbp": [100.0, 250.5], "amount_basis": ["gross", "gross"],
+                  "payment_date": [dt.date(2026, 4, 1), dt.date(2026, 4, 2)]}).write_excel(xlsx)
+    res = ingest_spend(xlsx)
+    assert res.accepted["amount_gbp"].to_list() == [100.0, 250.5]
+    assert [str(d) for d in res.accepted["payment_date"]] == ["2026-04-01", "2026-04-02"]
