@@ -51,7 +51,7 @@ def value_by_size_chart(by_buyer: pl.DataFrame, period: str) -> alt.Chart:
         pl.col("value_gbp").fill_null(0.0))
     return alt.Chart(df).mark_bar().encode(
         y=alt.Y("buyer:N", title=None),
-        x=alt.X("value_gbp:Q", title="Award value (£)", axis=alt.Axis(format="~s")),
+        x=alt.X("value_gbp:Q", title="Award value (£)", axis=alt.Axis(format="~s", tickCount=6)),
         color=alt.Color("size:N", title="Supplier size",
                         scale=alt.Scale(domain=list(SIZE_COLOURS), range=list(SIZE_COLOURS.values()))),
         tooltip=["buyer:N", "size:N", alt.Tooltip("value_gbp:Q", format=",.0f")],
