@@ -37,7 +37,6 @@ import polars as pl
 
 from lainbench.errors import IngestError
 from lainbench.ingest.common import IngestResult, add_lineage, empty_rejects, make_rejects
-from lainbench.ingest.encoding import detect_encoding
 from lainbench.ingest.postcodes import is_london_expr
 from lainbench.ingest.tabular import check_file, open_text
 from lainbench.schemas import COMPANY, PUBLIC_SIZE_BANDS
@@ -94,6 +93,7 @@ def ingest_companies(path: str | Path, mapping: str | Path | None = None,
     p = check_file(path)
     bands = size_mapping(mapping or MAPPING_FILE)
     with open_text(p) as src:
+        encoding = src.encoding
         header = pl.read_csv(src.path, n_rows=0, separator=src.delimiter).columns
         stripped = [c.strip() for c in header]
         missing = [v for v in ("CompanyName", "CompanyNumber") if v not in stripped]
@@ -176,8 +176,8 @@ def ingest_companies(path: str | Path, mapping: str | Path | None = None,
     if unlisted.height:
         notes.append("accounts categories not in the mapping (size unknown): " + ", ".join(
             f"{c} ({n})" for c, n in unlisted.iter_rows()))
-    if detect_encoding(p) not in ("utf-8", "ascii", "utf-8-sig"):
-        notes.append("file is not UTF-8; read as Windows-1252")
+    if encoding not in ("utf-8", "ascii", "utf-8-sig"):
+        notes.append(f"file is not UTF-8; read as {encoding}")
     return IngestResult(
         table=COMPANY, accepted=accepted, rejects=rej, rows_read=rows_read,
         skipped={"blank rows": n_blank} if n_blank else {}, source_file=str(path), notes=notes,
