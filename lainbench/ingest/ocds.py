@@ -238,7 +238,12 @@ def iter_releases(path: Path, notes: Counter) -> Iterator[object]:
                     continue
                 yield from _unpack(obj)
             return
-        shape = _top_level_shape(path)
+        try:
+            shape = _top_level_shape(path)
+        except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
+            yield _Reject("(file)", "start of file", f"not JSON ({str(exc).splitlines()[0]}); "
+                          "the file was not read")
+            return
         prefix = {"package": "releases.item", "records": "records.item", "array": "item",
                   "release": ""}.get(shape)
         if prefix is None:

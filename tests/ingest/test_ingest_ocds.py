@@ -287,3 +287,13 @@ def test_real_london_boroughs_by_name(samples):
     assert groups == {"London Borough of Merton", "London Borough of Enfield", "London Borough of Ealing Council",
                       "Harrow Council", "Islington Council", "LONDON BOROUGH OF HAVERING",
                       "Royal Borough of Greenwich", "THE LONDON BOROUGH OF CAMDEN", "Westminster City Council"}
+
+
+def test_a_file_that_is_not_json_is_one_reject_not_a_traceback(tmp_path):
+    p = tmp_path / "export.json"
+    p.write_text("Supplier,Amount\nAcme,10\n")
+    res = ingest_ocds(p)
+    assert (res.rows_read, res.rejected_rows) == (1, 1)
+    assert res.rejects["reason"][0].startswith("not JSON")
+    with pytest.raises(Exception, match="file or folder not found"):
+        ingest_ocds(tmp_path / "missing.json")
