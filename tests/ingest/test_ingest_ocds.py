@@ -297,3 +297,43 @@ def test_a_file_that_is_not_json_is_one_reject_not_a_traceback(tmp_path):
     assert res.rejects["reason"][0].startswith("not JSON")
     with pytest.raises(Exception, match="file or folder not found"):
         ingest_ocds(tmp_path / "missing.json")
+
+
+
+def _release_strategy():
+    from hypothesis import strategies as st
+
+    supplier = st.sampled_from(["GB-CFS-1", "GB-CFS-2", "GB-CFS-3"])
+    award = st.fixed_dictionaries({
+        "id": st.sampled_from(["1", "2"]),
+        "date": st.sampled_from(["2026-01-01T00:00:00Z", "not a date"]),
+        "value": st.fixed_dictionaries({"amount": st.one_of(st.integers(-5, 10**6), st.none()),
+                                        "currency": st.sampled_from(["GBP", "EUR"])}),
+        "suppliers": st.lists(supplier.map(lambda i: {"id": i, "name": i}), max_size=3),
+    })
+    return st.fixed_dictionaries({
+        "ocid": st.sampled_from(["ocds-b5fd17-a", "ocds-b5fd17-b", ""]),
+        "id": st.sampled_from(["r1", "r2", "r3"]),
+        "date": st.just("2026-01-02T00:00:00Z"),
+        "buyer": st.just({"id": "GB-CFS-9", "name": "Buyer"}),
+        "awards": st.lists(award, max_size=2),
+    })
+
+
+def test_accounting_property(tmp_path_factory):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(_release_strategy(), max_size=8))
+    def check(releases):
+        p = tmp_path_factory.mktemp("prop") / "p.json"
+        p.write_text(json.dumps({"releases": releases}))
+        res = ingest_ocds(p)
+        _accounting(res)
+        assert res.rows_read == len(releases)
+        assert (res.accepted["value_gbp"].drop_nulls() >= 0).all()
+        assert res.accepted.filter(pl.col("value_split_unknown"))["value_gbp"].null_count() == \
+            res.accepted["value_split_unknown"].sum()
+
+    check()
