@@ -53,13 +53,55 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         options["buyer_org_id"] = args.buyer
     if args.dataset:
         options["source_dataset"] = args.dataset
+    if getattr(args, "threshold", None) is not None:
+        options["threshold_gbp"] = args.threshold
+    _refuse_overwrite(args.file, args.out)
     result = func(args.file, **options)
+    names = getattr(result, "output_names", lambda: [f"{result.table.name}.parquet", "rejects.csv"])()
+    _refuse_overwrite(args.file, args.out, names)
     paths = result.write(args.out)
     print(result.summary())
     for note in result.notes:
         print(f"  note: {note}")
     print(f"  accepted: {paths['table']}")
+    for name, path in paths.items():
+        if name not in ("table", "rejects"):
+            print(f"  {name + ':':9s} {path}")
     print(f"  rejects:  {paths['rejects']} ({result.rejects.height} line(s))")
+    return 0
+
+
+def _refuse_overwrite(source: str, out: str, names: list[str] | None = None) -> None:
+    """An ingest never writes over its own input: refuse when ``--out`` is the input itself or
+    when one of the files it would write is the input."""
+    from pathlib import Path
+
+    src, dest = Path(source).resolve(), Path(out).resolve()
+    if dest == src or (dest.exists() and not dest.is_dir()):
+        raise LainbenchError(
+            f"--out {out}: is {'the input file' if dest == src else 'a file'}; --out must be a "
+            "folder for the output tables, e.g. --out reports/ingested")
+    for name in names or []:
+        if (dest / name).resolve() == src:
+            raise LainbenchError(
+                f"--out {out}: would overwrite the input {source} with {name}; choose another "
+                "output folder")
+
+
+def _cmd_match(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from lainbench.public_contracts.resolve import match_ingested, match_summary
+
+    report = match_ingested(args.folder, args.companies, manual=args.manual, min_score=args.min_score)
+    out = Path(args.out or args.folder)
+    out.mkdir(parents=True, exist_ok=True)
+    report.write_parquet(out / "match_report.parquet")
+    report.write_csv(out / "match_report.csv")
+    print(f"{args.folder}: {report.height:,} supplier(s)")
+    for method, n, pct in match_summary(report).iter_rows():
+        print(f"  {method:40s} {n:6,}  {pct:5.1f} %")
+    print(f"  report: {out / 'match_report.csv'}")
     return 0
 
 
@@ -119,15 +161,25 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=_cmd_check)
 
     ing = sub.add_parser("ingest", help="read a raw file into a canonical table + rejects.csv")
-    ing.add_argument("kind", help="canonical, invoices, ppr, returns, insurance, suppliers, "
-                     "spend, contracts or terms")
+    ing.add_argument("kind", help="canonical, invoices, ppr, returns, "
+                     "insurance, suppliers, spend, contracts, terms, ocds or companies")
     ing.add_argument("file")
     ing.add_argument("--out", required=True, help="folder for <table>.parquet and rejects.csv")
     ing.add_argument("--mapping", help="header-mapping YAML (invoices)")
     ing.add_argument("--buyer", help="buyer org id when the file has no buyer column")
     ing.add_argument("--dataset", help="name recorded as source_dataset")
+    ing.add_argument("--threshold", type=float,
+                     help="publication threshold in GBP of a spend transparency file (spend)")
     ing.add_argument("--set", action="append", metavar="KEY=VALUE", help="other reader option")
     ing.set_defaults(func=_cmd_ingest)
+
+    match = sub.add_parser("match", help="match ingested award / spend suppliers to Companies House")
+    match.add_argument("folder", help="an `ingest ocds` or `ingest spend` output folder")
+    match.add_argument("--companies", help="company.parquet or a BasicCompanyData CSV")
+    match.add_argument("--manual", help="CSV supplier_id / supplier_name -> companies_house_number")
+    match.add_argument("--min-score", type=float, help="name-match threshold 0-100 (default: params)")
+    match.add_argument("--out", help="folder for match_report.csv/.parquet (default: FOLDER)")
+    match.set_defaults(func=_cmd_match)
 
     demo = sub.add_parser("demo", help="generate the synthetic demo data")
     demo.add_argument("--out", default="data/demo")

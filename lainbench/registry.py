@@ -100,6 +100,9 @@ INGEST_KINDS: dict[str, str] = {
     "suppliers": "lainbench.ingest.suppliers:ingest_suppliers",
     "contracts": "lainbench.ingest.contracts:ingest_contracts",
     "terms": "lainbench.ingest.terms:ingest_terms",
+    "ocds": "lainbench.ingest.ocds:ingest_ocds",
+    "companies": "lainbench.ingest.companies:ingest_companies",
+    "spend": "lainbench.ingest.spend:ingest_spend",
 }
 
 

@@ -346,6 +346,9 @@ SIZE_SOURCES = (
     "supplier_declaration",  # the supplier's own declaration (e.g. PSQ / onboarding form)
     "unknown",
 )
+# Public data often proves "SME" without telling micro, small or medium apart (a notice's
+# self-declared scale, some accounts categories): such suppliers get the band "sme".
+PUBLIC_SIZE_BANDS = (*SIZE_BANDS[:-1], "sme", "unknown")
 OWNERSHIP_FLAGS = (
     "diverse_led", "ethnic_minority_led", "women_led", "disabled_led", "vcse", "social_enterprise",
 )
@@ -370,7 +373,7 @@ SUPPLIER = Table(
     },
     required=frozenset({"buyer_org_id", "supplier_id", "size_band"}),
     enums={
-        "size_band": SIZE_BANDS,
+        "size_band": PUBLIC_SIZE_BANDS,
         "size_source": SIZE_SOURCES,
         **{name: TRI_STATE for name in OWNERSHIP_FLAGS},
         "is_london": TRI_STATE,
@@ -388,6 +391,7 @@ SPEND_LINE = Table(
         "amount_gbp": pl.Float64(),
         "amount_basis": pl.String(),
         "payment_date": pl.Date(),
+        "date_basis": pl.String(),  # what payment_date is: payment, invoice or period (totals)
         "spend_category": pl.String(),
         "expense_type": pl.String(),
         "department": pl.String(),
@@ -397,7 +401,8 @@ SPEND_LINE = Table(
         **LINEAGE,
     },
     required=frozenset({"buyer_org_id", "amount_gbp", "payment_date"}),
-    enums={"amount_basis": ("net", "gross", "unknown")},
+    enums={"amount_basis": ("net", "gross", "unknown"),
+           "date_basis": ("payment", "invoice", "approval", "period")},
 )
 
 # A contract award by a member (or from a public notice).
@@ -412,8 +417,10 @@ CONTRACT_AWARD = Table(
         "supplier_name": pl.String(),
         "supplier_scale": pl.String(),
         "supplier_is_vcse": pl.String(),
-        "value_gbp": pl.Float64(),
+        "value_gbp": pl.Float64(),  # null when the award is shared and cannot be split
         "value_basis": pl.String(),
+        "award_value_gbp": pl.Float64(),  # the whole award's value (all its suppliers together)
+        "award_supplier_count": pl.Int32(),
         "award_date": pl.Date(),
         "procedure": pl.String(),
         "lot_id": pl.String(),
@@ -431,7 +438,8 @@ CONTRACT_AWARD = Table(
         "supplier_scale": ("sme", "large", "unknown"),
         "supplier_is_vcse": TRI_STATE,
         "value_basis": ("net", "gross", "unknown"),
-        "reservation_basis": ("sme", "vcse", "location", "sme_and_location", "vcse_and_location"),
+        "reservation_basis": ("sme", "vcse", "location", "sme_and_location", "vcse_and_location",
+                              "sme_or_vcse", "sme_or_vcse_and_location", "other"),
         "suitable_for_sme": TRI_STATE,
         "suitable_for_vcse": TRI_STATE,
     },
@@ -497,7 +505,7 @@ COMPANY = Table(
         **LINEAGE,
     },
     required=frozenset({"companies_house_number", "company_name"}),
-    enums={"size_band": SIZE_BANDS, "is_london": TRI_STATE},
+    enums={"size_band": PUBLIC_SIZE_BANDS, "is_london": TRI_STATE},
 )
 
 # What every ingest writes beside its accepted table.

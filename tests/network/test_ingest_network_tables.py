@@ -32,9 +32,9 @@ def test_supplier_example_rows():
     res = ingest_suppliers(EXAMPLES / "eastbank_council_suppliers.csv",
                            buyer_org_id="eastbank_council")
     assert (res.rows_read, res.accepted_rows, res.rejected_rows, res.skipped) == (
-        11, 4, 6, {"blank": 1})
+        11, 5, 5, {"blank": 1})
     rej = _rejects(res)
-    assert rej[(3, "Size")].startswith("not one of micro, small, medium, large, unknown")
+    assert (3, "Size") not in rej  # "SME": a declared SME of unknown band, kept as size_band sme
     assert "Companies House number" in rej[(4, "Company number")]
     assert rej[(5, "Diverse led")] == "diverse_led is false but women_led is true"
     assert rej[(6, "Size date")] == "impossible date (no such day)"
@@ -45,11 +45,12 @@ def test_supplier_example_rows():
                       "is_london").rows() == [
         ("S00012", "01234567", "small", "companies_house", "true"),  # zero padding restored
         ("S00031", None, "unknown", None, "unknown"),
+        ("S00047", "08765432", "sme", "supplier_declaration", "true"),
         ("S00084", None, "micro", "supplier_declaration", "true"),
         ("S00096", "05432109", "large", "buyer_register", "false"),
     ]
     assert acc["size_as_of_date"][0] == dt.date(2025, 3, 31)
-    assert set(acc["source_row_id"]) == {"1", "2", "9", "11"}
+    assert set(acc["source_row_id"]) == {"1", "2", "3", "9", "11"}
 
 
 def test_contract_example_rows():
