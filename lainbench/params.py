@@ -49,9 +49,11 @@ from lainbench.config import resolve
 from lainbench.errors import ParamsError
 
 Unit = Literal[
-    "currency-GBP", "currency-GBP/year", "days", "/1", "count", "percent", "percent/year", "years"
+    "currency-GBP", "currency-GBP/year", "days", "/1", "count", "percent", "percent/year", "years",
+    "bytes",
 ]
-UNITS_HINT = "currency-GBP, currency-GBP/year, days, /1, count, percent, percent/year or years"
+UNITS_HINT = ("currency-GBP, currency-GBP/year, days, /1, count, percent, percent/year, years or "
+              "bytes")
 
 
 class Reference(BaseModel):

@@ -26,7 +26,7 @@ from typing import Self
 import polars as pl
 
 from lainbench.errors import IngestError
-from lainbench.ingest.encoding import detect_encoding, to_utf8
+from lainbench.ingest.encoding import CHUNK, detect_encoding, transcode
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv", "")
@@ -42,6 +42,7 @@ class TextSource:
     path: Path
     encoding: str
     delimiter: str = ","
+    notes: list[str] = field(default_factory=list)
     _tmpdir: str | None = field(default=None, repr=False)
 
     def close(self) -> None:
@@ -79,17 +80,68 @@ def is_excel(path: str | Path) -> bool:
 
 
 def open_text(path: str | Path, workdir: str | Path | None = None) -> TextSource:
-    """Detect the encoding and delimiter; transcode to a temporary UTF-8 file when needed."""
+    """Detect the encoding and delimiter; transcode to a temporary UTF-8 file when needed.
+
+    Lines holding UTF-8 text inside a Windows-1252 file are read as UTF-8 (with a note in
+    ``notes``); a quote that is opened and never closed is one :class:`IngestError` naming the
+    line (see :func:`check_quotes`).
+    """
     p = check_file(path)
     enc = detect_encoding(p)
     tmpdir = None
     target = p
+    notes: list[str] = []
     if enc not in ("utf-8", "utf-8-sig", "ascii"):
         tmpdir = tempfile.mkdtemp(prefix="lainbench-utf8-", dir=workdir)
-        target = to_utf8(p, enc, Path(tmpdir) / (p.stem + ".utf8.csv"))
-    src = TextSource(original=p, path=target, encoding=enc, _tmpdir=tmpdir)
-    src.delimiter = sniff_delimiter(_head_text(target))
+        done = transcode(p, enc, Path(tmpdir) / (p.stem + ".utf8.csv"))
+        target = done.path
+        if done.note():
+            notes.append(done.note())
+    src = TextSource(original=p, path=target, encoding=enc, notes=notes, _tmpdir=tmpdir)
+    try:
+        src.delimiter = sniff_delimiter(_head_text(target))
+        check_quotes(target, str(path))
+    except BaseException:
+        src.close()
+        raise
     return src
+
+
+def check_quotes(path: str | Path, label: str | None = None) -> None:
+    """Refuse a UTF-8 text file with an odd number of ``"``: a quote opened and never closed
+    would make the rest of the file one cell. The error names the line where it opened.
+
+    Counting is done in 16 MB chunks; the line is looked for only when the count is odd.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "q.csv"
+    >>> _ = p.write_text('a,b\\n1,"x\\n2,y\\n')
+    >>> check_quotes(p, "q.csv")
+    Traceback (most recent call last):
+    ...
+    lainbench.errors.IngestError: q.csv: line 2: a quote (") opened here is never closed, so every line after it would be read as one cell (line 2 reads: 1,"x). Close the quote, or write a quote inside a quoted value as two (""), and ingest again
+    """
+    p = Path(path)
+    odd = False
+    with p.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            odd ^= bool(chunk.count(b'"') % 2)
+    if not odd:
+        return
+    opened, line_no, parity, text = None, 0, False, ""
+    with p.open("r", encoding="utf-8", errors="replace", newline="") as fh:
+        for line_no, line in enumerate(fh, start=1):
+            if line.count('"') % 2:
+                parity = not parity
+                if parity:
+                    opened, text = line_no, line
+    if opened is None:  # pragma: no cover - an odd total always leaves a line open
+        return
+    shown = text.strip()[:80]
+    raise IngestError(
+        f"{label or path}: line {opened}: a quote (\") opened here is never closed, so every line "
+        f"after it would be read as one cell (line {opened} reads: {shown}). Close the quote, or "
+        "write a quote inside a quoted value as two (\"\"), and ingest again")
 
 
 def _head_text(path: Path, n_bytes: int = 256 * 1024) -> str:
@@ -163,10 +215,60 @@ def unique_names(names: Sequence[object]) -> list[str]:
     return out
 
 
+def check_xlsx(path: str | Path, limits: dict[str, float] | None = None) -> None:
+    """Refuse a spreadsheet that would inflate beyond the limits in ``params/ingest_checks.yaml``
+    (``xlsx_max_uncompressed_bytes``, ``xlsx_max_compression_ratio``) before it is opened: a
+    "zip bomb" of 2 MB can inflate to 2 GiB of sheet XML. Reads the zip directory only.
+
+    Files that are not zip archives (``.xls``) are left to the reader.
+
+    >>> import tempfile, pathlib, zipfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "bomb.xlsx"
+    >>> with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+    ...     z.writestr("xl/worksheets/sheet1.xml", b"0" * 50_000_000)
+    >>> check_xlsx(p)
+    Traceback (most recent call last):
+    ...
+    lainbench.errors.IngestError: ...: xl/worksheets/sheet1.xml inflates ...
+    """
+    import zipfile
+
+    from lainbench.ingest.values import thresholds
+
+    p = Path(path)
+    if not zipfile.is_zipfile(p):
+        return
+    t = limits or thresholds()
+    max_bytes = float(t["xlsx_max_uncompressed_bytes"])
+    max_ratio = float(t["xlsx_max_compression_ratio"])
+    fix = ("if the workbook is genuine, save the sheet as CSV (File > Save As > CSV UTF-8) and "
+           "ingest that")
+    try:
+        with zipfile.ZipFile(p) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise IngestError(f"{path}: cannot be opened as a spreadsheet: {exc}") from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > max_ratio and info.file_size > 2**20:
+            raise IngestError(
+                f"{path}: {info.filename} inflates {ratio:,.0f}-fold ({info.compress_size:,} to "
+                f"{info.file_size:,} bytes), above the {max_ratio:,.0f}-fold limit "
+                f"(xlsx_max_compression_ratio in params/ingest_checks.yaml): a zip bomb, not a "
+                f"spreadsheet? Not read; {fix}")
+    if total > max_bytes:
+        raise IngestError(
+            f"{path}: inflates to {total:,} bytes, above the limit of {max_bytes:,.0f} "
+            f"(xlsx_max_uncompressed_bytes in params/ingest_checks.yaml). Not read; {fix}")
+
+
 def excel_sheets(path: str | Path) -> list[str]:
     """Sheet names of a workbook."""
     import fastexcel
 
+    check_xlsx(path)
     try:
         return list(fastexcel.read_excel(str(path)).sheet_names)
     except Exception as exc:  # noqa: BLE001 - fastexcel raises its own error types
@@ -174,9 +276,12 @@ def excel_sheets(path: str | Path) -> list[str]:
 
 
 def read_excel_strings(path: str | Path, sheet: str | int | None = None) -> pl.DataFrame:
-    """One sheet as strings, no header (Excel dates come out as ``YYYY-MM-DD 00:00:00``)."""
+    """One sheet as strings, no header (Excel dates come out as ``YYYY-MM-DD 00:00:00``).
+
+    The workbook is checked by :func:`check_xlsx` first."""
     import fastexcel
 
+    check_xlsx(path)
     try:
         reader = fastexcel.read_excel(str(path))
         names = list(reader.sheet_names)
@@ -197,6 +302,8 @@ def read_excel_strings(path: str | Path, sheet: str | int | None = None) -> pl.D
     except Exception as exc:  # noqa: BLE001 - fastexcel/calamine raise their own error types
         raise IngestError(f"{path}: cannot be read as a spreadsheet: {exc}") from None
     return df
+
+
 
 
 def read_grid(path: str | Path, sheet: str | int | None = None) -> tuple[list[list[str | None]], str]:
