@@ -214,7 +214,7 @@ def load_yaml_text(text: str, source: str) -> Any:
                           f"{YAML_MAX_BYTES:,} bytes. Is it the right file?")
     try:
         check_yaml_shape(text, source)
-        return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_yaml_loader())  # a safe loader (CSafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""

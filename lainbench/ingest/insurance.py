@@ -28,7 +28,6 @@ rows are skipped and counted, so rows read = accepted + rejected + skipped.
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
@@ -43,6 +42,7 @@ from lainbench.ingest.common import (
     finish,
     make_rejects,
 )
+from lainbench.ingest.tabular import check_xlsx, open_text
 from lainbench.insurance import format_gbp_short, load_standards
 from lainbench.schemas import INSURANCE_REQUIREMENT
 
@@ -262,13 +262,12 @@ def _read(p: Path, name: str) -> pl.DataFrame:
     suffix = p.suffix.lower()
     try:
         if suffix == ".csv":
-            raw = p.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:  # Excel "CSV" exports on Windows: £ is byte 0xA3
-                text = raw.decode("cp1252", errors="replace")
-            return pl.read_csv(io.StringIO(text), infer_schema=False)
+            # any encoding (Excel "CSV" exports on Windows: £ is byte 0xA3; UTF-8 lines inside
+            # them are read as UTF-8), an unbalanced quote refused with its line
+            with open_text(p) as src:
+                return pl.read_csv(src.path, infer_schema=False)
         if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+            check_xlsx(p)
             df = pl.read_excel(
                 p,
                 engine="calamine",
@@ -282,6 +281,8 @@ def _read(p: Path, name: str) -> pl.DataFrame:
                 .cast(pl.String)
                 .str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$", "${1}")
             )
+    except IngestError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any reader failure means the file is unreadable
         raise IngestError(f"{name}: cannot be read as {suffix[1:]}: {exc}") from None
     raise IngestError(f"{name}: expected a .csv or .xlsx file, got {suffix or 'no extension'}")

@@ -635,7 +635,7 @@ def business_key(columns: Any, *, has_invoice_id: bool = True) -> list[str]:
     return [c for c in ("buyer_org_id", supplier, "invoice_id") if c]
 
 
-def _same_invoice(ok: pl.LazyFrame, plan: "_Plan", n_rows: int) -> pl.DataFrame:
+def _same_invoice(ok: pl.LazyFrame, plan: _Plan, n_rows: int) -> pl.DataFrame:
     """Rows that repeat an earlier accepted row's business key (buyer, supplier, invoice id;
     case and spaces ignored) with ``value`` and ``reason`` naming the first row, which is kept.
     A credit note and an invoice with the same number are different documents."""
