@@ -51,10 +51,11 @@ from lainbench.errors import IngestError
 from lainbench.ingest import values as V
 from lainbench.ingest.common import ROW, IngestResult, finish, make_rejects
 from lainbench.ingest.tabular import (
+    EXTRA,
     check_file,
-    head_rows,
     is_excel,
     open_text,
+    read_csv_strings,
     read_excel_strings,
     unique_names,
 )
@@ -124,7 +125,6 @@ LEGACY_LAYOUT = frozenset({
     "average time to pay", "invoices paid within 30 days", "url",
 })
 COMPANY_NUMBER_RE = r"^(?:\d{8}|[A-Z]{2}\d{6})$"
-EXTRA_FIELDS = tuple(f"__extra_{i}" for i in range(1, 9))  # spare columns for over-long rows
 
 
 def _read(path: Path, sheet: str | int | None) -> tuple[pl.DataFrame, str]:
@@ -138,21 +138,8 @@ def _read(path: Path, sheet: str | int | None) -> tuple[pl.DataFrame, str]:
         body.columns = headers
         return body, "xlsx"
     with open_text(path) as src:
-        header = head_rows(src.path, 1, src.delimiter)
-        if not header:
-            raise IngestError(f"{path}: the file is empty")
-        headers = unique_names(header[0])
-        # spare columns: a row with more fields than the header is rejected by row number
-        schema = {c: pl.String for c in [*headers, *EXTRA_FIELDS]}
-        try:
-            df = pl.read_csv(src.path, has_header=False, skip_rows=1, schema=schema,
-                             separator=src.delimiter, missing_columns="insert",
-                             extra_columns="ignore", truncate_ragged_lines=True,
-                             raise_if_empty=False)
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            raise IngestError(f"{path}: cannot be read as CSV: {str(exc).splitlines()[0]}") from None
-        how = src.encoding + "".join(f"; {n}" for n in src.notes)
-        return df, how
+        df = read_csv_strings(src, str(path))  # a row longer than the header: EXTRA set
+        return df, src.encoding + "".join(f"; {n}" for n in src.notes)
 
 
 def _layout(names: set[str]) -> str:
@@ -179,9 +166,8 @@ def ingest_ppr(path: str | Path, *, source_dataset: str | None = None,
     p = check_file(path)
     name = str(path)
     raw, how = _read(p, sheet)
-    extras = [c for c in raw.columns if c in EXTRA_FIELDS]
-    extra_raw = raw.select(extras) if extras else None
-    raw = raw.drop(extras)
+    extra_raw = raw.select(EXTRA) if EXTRA in raw.columns else None
+    raw = raw.drop(EXTRA, strict=False)
     by_norm: dict[str, str] = {}
     for h in raw.columns:
         by_norm.setdefault(V.normalise_header(h), h)
@@ -202,9 +188,7 @@ def ingest_ppr(path: str | Path, *, source_dataset: str | None = None,
 
     df = raw.select([pl.col(h).alias(c) for c, h in found.items()])
     if extra_raw is not None:
-        df = df.hstack(extra_raw.select(pl.concat_str(
-            [V.clean(pl.col(e)) for e in extras], separator=",", ignore_nulls=True
-        ).alias("__extra")))
+        df = df.hstack(extra_raw)
     df = df.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     df = df.with_columns([V.clean(pl.col(c)) for c in found])
     blank = pl.all_horizontal([pl.col(c).is_null() for c in found])
@@ -291,12 +275,12 @@ def _build(df: pl.DataFrame, found: dict[str, str], order: str, name: str, datas
                 frame, pl.col("n").is_not_null() & ~(pl.col("n").abs() < 100_000), found[c],
                 "not a plausible number of days (100,000 or more)", name,
                 value=pl.col("v").str.slice(0, 80)))
-    if "__extra" in raw.columns:
+    if EXTRA in raw.columns:
         rejects.append(make_rejects(
-            raw, pl.col("__extra").is_not_null() & (pl.col("__extra") != ""), None,
+            raw, pl.col(EXTRA).is_not_null(), None,
             "more fields than the header row (a value with an unquoted comma? quote it or "
             "download the export again)", name,
-            value=pl.col("__extra")))
+            value=pl.col(EXTRA)))
     for c in REQUIRED:
         frame = raw.select(ROW, pl.col(c).alias("v"))
         rejects.append(make_rejects(frame, pl.col("v").is_null(), found[c],

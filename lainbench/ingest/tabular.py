@@ -325,3 +325,39 @@ def read_grid(path: str | Path, sheet: str | int | None = None) -> tuple[list[li
     except csv.Error as exc:
         raise IngestError(f"{path}: cannot be read as CSV: {exc}") from None
     return rows, enc
+
+
+EXTRA_FIELDS = tuple(f"__extra_{i}" for i in range(1, 9))
+EXTRA = "__extra"
+
+
+def read_csv_strings(src: TextSource, label: str | None = None) -> pl.DataFrame:
+    """A text file with a header on its first line, every cell a string, plus a column
+    :data:`EXTRA` holding the fields of any row longer than the header (joined by commas; null
+    for rows of the right length), so such a row can be rejected by number instead of the
+    whole file failing.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = p.write_text("a,b\\n1,2\\n3,4,5,6\\n7\\n")
+    >>> with open_text(p) as s:
+    ...     read_csv_strings(s).rows()
+    [('1', '2', None), ('3', '4', '5,6'), ('7', None, None)]
+    """
+    header = head_rows(src.path, 1, src.delimiter)
+    if not header or not any(header[0]):
+        raise IngestError(f"{label or src.original}: no header row on the first line")
+    headers = unique_names(header[0])
+    schema = {c: pl.String for c in [*headers, *EXTRA_FIELDS]}
+    try:
+        df = pl.read_csv(src.path, has_header=False, skip_rows=1, schema=schema,
+                         separator=src.delimiter, missing_columns="insert",
+                         extra_columns="ignore", truncate_ragged_lines=True,
+                         raise_if_empty=False)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise IngestError(f"{label or src.original}: cannot be read as CSV: {msg}") from None
+    spare = [pl.col(e).str.strip_chars().replace("", None) for e in EXTRA_FIELDS]
+    return df.with_columns(
+        pl.concat_str(spare, separator=",", ignore_nulls=True).replace("", None).alias(EXTRA)
+    ).drop(EXTRA_FIELDS)
