@@ -8,6 +8,7 @@ the command exits with status 2.
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 
 from lainbench import __version__
@@ -56,6 +57,10 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         options["buyer_org_id"] = args.buyer
     if args.dataset:
         options["source_dataset"] = args.dataset
+    try:
+        inspect.signature(func).bind(args.file, **options)
+    except TypeError as exc:
+        raise LainbenchError(f"ingest {args.kind}: {exc}; see `lainbench ingest --help`") from None
     result = func(args.file, **options)
     paths = result.write(args.out)
     print(result.summary())

@@ -169,8 +169,11 @@ def flag_credit_notes(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.Lazy
     return df.with_columns(flag.alias("is_credit_note"))
 
 
-def read_invoice_payment(path: str | Path, source_dataset: str | None = None) -> IngestResult:
-    """Read and validate a canonical ``invoice_payment`` file (``.csv`` or ``.parquet``)."""
+def read_invoice_payment(path: str | Path, source_dataset: str | None = None,
+                         today: dt.date | str | None = None) -> IngestResult:
+    """Read and validate a canonical ``invoice_payment`` file (``.csv`` or ``.parquet``).
+
+    ``today`` is the day the future-date check counts from (default: today)."""
     p = Path(path)
     name = str(path)
     check_file(p)
@@ -203,7 +206,8 @@ def read_invoice_payment(path: str | Path, source_dataset: str | None = None) ->
     raw = raw.with_row_index(ROW, offset=1)
     typed, rejects = check_rows(raw, INVOICE_PAYMENT, name)
     t = V.thresholds()
-    max_date = dt.date.today() + dt.timedelta(days=int(t["date_future_tolerance_days"]))
+    day = dt.date.fromisoformat(today) if isinstance(today, str) else (today or dt.date.today())
+    max_date = day + dt.timedelta(days=int(t["date_future_tolerance_days"]))
     implausible = plausibility_rejects(typed, name, max_abs=float(t["amount_max_abs_gbp"]),
                                        max_date=max_date)
     gone = implausible["source_row"].implode()
