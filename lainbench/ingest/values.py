@@ -129,13 +129,15 @@ def decimal_evidence(expr: pl.Expr) -> pl.Expr:
     """Per money cell: ``"point"`` when it can only use '.' for decimals, ``"comma"`` when it can
     only use ',' (as in much of Europe), null when it says nothing ("1.234", "1,234", "1234").
 
-    >>> pl.DataFrame({"x": ["£1,234.50", "1.234,50", "12,5", "1.234", "1,234", "(12.00)", None]}
-    ...     ).select(decimal_evidence(pl.col("x")))["x"].to_list()
-    ['point', 'comma', 'comma', None, None, 'point', None]
+    >>> pl.DataFrame({"x": ["£1,234.50", "1.234,50", "12,5", "1.234", "1,234", "(12.00)", None,
+    ...     "1.2.3x", "- 1.234.567,00 CR"]}).select(decimal_evidence(pl.col("x")))["x"].to_list()
+    ['point', 'comma', 'comma', None, None, 'point', None, None, 'comma']
     """
-    digits = clean(expr).str.extract(_DIGITS_RE, 1)
-    point = digits.str.contains(POINT_EVIDENCE_RE)
-    comma = digits.str.contains(COMMA_EVIDENCE_RE)
+    bare = clean(expr).str.replace_all(r"(?i)£|GBP|\s", "")
+    digits = bare.str.extract(_DIGITS_RE, 1)
+    # only cells that read as an amount in that convention count ("1.2.3x" is junk, not evidence)
+    point = digits.str.contains(POINT_EVIDENCE_RE) & bare.str.contains(AMOUNT_RE)
+    comma = digits.str.contains(COMMA_EVIDENCE_RE) & bare.str.contains(_COMMA_FORM_RE)
     return (pl.when(point & ~comma).then(pl.lit("point"))
             .when(comma & ~point).then(pl.lit("comma")).otherwise(None)).name.keep()
 
