@@ -88,9 +88,9 @@ def test_ambiguous_thousands_point_is_rejected_not_read_as_pence(tmp_path):
 def test_three_decimals_in_a_uk_file_are_a_fraction_of_a_penny(tmp_path):
     res = ingest(ledger(tmp_path, FIRST + "Acme Ltd,A1,25/01/2025,10/02/2025,12.345\n"))
     assert res.accepted["gross_amount_gbp"].to_list() == [10.0]  # never £12.35
-    assert reasons(res)[2] == ["a fraction of a penny ('12.345'); rounding would change it. "
-                               "Give pounds and pence (2 decimal places), or check the decimal "
-                               "separator"]
+    assert reasons(res)[2] == [("a fraction of a penny ('12.345'); rounding would change it. "
+                                "Give pounds and pence (2 decimal places), or check the decimal "
+                                "separator")]
 
 
 def test_comma_decimal_file_is_read_consistently(tmp_path):
@@ -107,8 +107,8 @@ def test_minority_convention_rows_are_rejected_by_name(tmp_path):
             'Acme Ltd,A2,25/01/2025,10/02/2025,"7,25"\n')
     res = ingest(ledger(tmp_path, body))
     assert res.accepted["gross_amount_gbp"].to_list() == [10.0, 1234.5]
-    assert reasons(res)[3] == ["written with ',' for decimals, but the other amounts in the file "
-                               "use '.'; correct it at source"]
+    assert reasons(res)[3] == [("written with ',' for decimals, but the other amounts in the "
+                                "file use '.'; correct it at source")]
 
 
 # --- data corruption: amounts out of range --------------------------------------------------
@@ -172,10 +172,11 @@ def test_payment_dates_in_2090_and_two_digit_year_69_are_rejected(tmp_path):
     res = ingest(ledger(tmp_path, body))
     assert res.accepted["invoice_id"].to_list() == ["A0", "A3"]
     why = reasons(res)
-    assert why[2] == ["2090-02-10 is later than 2027-01-01 (today plus date_future_tolerance_days "
-                      "in params/ingest_checks.yaml); a ledger records what has already happened"]
-    assert why[3] == ["two-digit year read as 2069, later than today: 1969 or 2069? Write the "
-                      "year in full (YYYY)"]
+    assert why[2] == [("2090-02-10 is later than 2027-01-01 (today plus "
+                       "date_future_tolerance_days in params/ingest_checks.yaml); a ledger "
+                       "records what has already happened")]
+    assert why[3] == [("two-digit year read as 2069, later than today: 1969 or 2069? Write the "
+                       "year in full (YYYY)")]
 
 
 def test_a_due_date_may_lie_ahead(tmp_path):

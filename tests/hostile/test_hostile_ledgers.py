@@ -39,7 +39,7 @@ def test_every_row_accounted_for_and_no_accepted_value_altered(ledger):
     want_accept = {i for i, r in enumerate(rows, 1) if r.verdict == "accept"}
     want_reject = {i for i, r in enumerate(rows, 1) if r.verdict == "reject"}
     got_reject = set(res.rejects["source_row"].to_list())
-    got_accept = set(int(x) for x in res.accepted["source_row_id"].to_list())
+    got_accept = {int(x) for x in res.accepted["source_row_id"].to_list()}
     assert got_reject == want_reject, res.rejects.select("source_row", "value", "reason").rows()
     assert got_accept == want_accept
     for kind in ("blank", "total row"):
