@@ -74,6 +74,7 @@ from lainbench.schemas import INVOICE_PAYMENT, SIZE_BANDS, Table
 DEFAULT_MAPPING = REFERENCE_DATA_DIR / "header_mapping.yaml"
 STAGE_ABOVE_BYTES = 256 * 2**20
 SAMPLE_ROWS = 200_000  # rows examined first to settle the date order
+DECIMAL_SAMPLE_ROWS = 20_000  # ... and the decimal convention (every row is checked later)
 EXTRA_FIELDS = tuple(f"__extra_{i}" for i in range(1, 9))
 
 DATE_COLUMNS = (
@@ -476,15 +477,7 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
                 checks.append((plan.shown(canon), pl.col(f"__date_problem_{canon}"), r))
         elif canon in AMOUNT_COLUMNS:
             typed[canon] = pl.col(canon)
-            other = "comma" if plan.decimal == "point" else "point"
-            marks = {"point": "'.'", "comma": "','"}
-            usual = ("1234.50, £1,234.50, -12.00 or (12.00)" if plan.decimal == "point"
-                     else "1234,50, £1.234,50, -12,00 or (12,00)")
-            checks.append((plan.shown(canon), pl.when(r.is_not_null() & pl.col(canon).is_null())
-                           .then(pl.when(V.decimal_evidence(r) == other).then(pl.lit(
-                               f"written with {marks[other]} for decimals, but the other amounts "
-                               f"in the file use {marks[plan.decimal]}; correct it at source"))
-                           .otherwise(pl.lit(f"not an amount (expected e.g. {usual})"))), r))
+            unreadable(canon, _not_an_amount(plan.decimal))  # refined in _refine_reasons
             checks.append((plan.shown(canon), pl.col(f"__amount_problem_{canon}"), r))
         elif canon == "agreed_terms_days":
             typed[canon] = V.parse_terms_days(r)
@@ -546,13 +539,7 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
                 continue
             d, r = pl.col(canon), pl.col(plan.internal(canon))
             checks.append((plan.shown(canon), pl.when(d > plan.max_date).then(
-                pl.when(r.str.contains(V.TWO_DIGIT_YEAR_RE)).then(pl.format(
-                    "two-digit year read as {}, later than today: 19{} or 20{}? Write the year "
-                    "in full (YYYY)", d.dt.year(), r.str.slice(-2), r.str.slice(-2)))
-                .otherwise(pl.format(
-                    f"{{}} is later than {plan.max_date.isoformat()} (today plus "
-                    "date_future_tolerance_days in params/ingest_checks.yaml); a ledger records "
-                    "what has already happened", d))), r))
+                pl.lit(_future_reason(plan.max_date))), r))  # refined in _refine_reasons
 
     if plan.extras:
         extras = [pl.col(e) for e in plan.extras]
@@ -586,6 +573,38 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
     keep = [ROW, "__skip", "__hash", *typed, *(f"__why_{i}" for i in range(len(checks))),
             *(f"__val_{i}" for i in range(len(checks)))]
     return lf.select(list(dict.fromkeys(keep))), [c[0] for c in checks]
+
+
+def _not_an_amount(decimal: str) -> str:
+    usual = ("1234.50, £1,234.50, -12.00 or (12.00)" if decimal == "point"
+             else "1234,50, £1.234,50, -12,00 or (12,00)")
+    return f"not an amount (expected e.g. {usual})"
+
+
+def _future_reason(max_date: dt.date) -> str:
+    return (f"later than {max_date.isoformat()} (today plus date_future_tolerance_days in "
+            "params/ingest_checks.yaml); a ledger records what has already happened")
+
+
+def _refine_reasons(rej: pl.DataFrame, plan: _Plan) -> pl.DataFrame:
+    """Sharper reasons, worked out on the (few) rejects rather than on every row: an amount in
+    the other decimal convention; a future date that came from a two-digit year."""
+    if not rej.height:
+        return rej
+    other = "comma" if plan.decimal == "point" else "point"
+    marks = {"point": "'.'", "comma": "','"}
+    value = pl.col("value")
+    return rej.with_columns(
+        pl.when((pl.col("reason") == _not_an_amount(plan.decimal))
+                & (V.decimal_evidence(value) == other))
+        .then(pl.lit(f"written with {marks[other]} for decimals, but the other amounts in the "
+                     f"file use {marks[plan.decimal]}; correct it at source"))
+        .when((pl.col("reason") == _future_reason(plan.max_date))
+              & value.str.contains(V.TWO_DIGIT_YEAR_RE))
+        .then(pl.format("two-digit year read as 20{}, later than today: 19{} or 20{}? Write "
+                        "the year in full (YYYY)", value.str.slice(-2), value.str.slice(-2),
+                        value.str.slice(-2)))
+        .otherwise(pl.col("reason")).alias("reason"))
 
 
 def _conform_lazy(lf: pl.LazyFrame, table: Table) -> pl.LazyFrame:
@@ -694,7 +713,7 @@ def _decide_decimal(lf: pl.LazyFrame, sources: dict[str, str], path: str, wanted
         ).collect().row(0)
         return int(row[0] or 0), int(row[1] or 0)
 
-    point, comma = count(lf.head(SAMPLE_ROWS))
+    point, comma = count(lf.head(DECIMAL_SAMPLE_ROWS))
     if point + comma == 0:
         point, comma = count(lf)
     if comma > point:
@@ -823,7 +842,7 @@ def ingest_invoices(
                 pl.col(f"__why_{i}").alias("reason"))
             for i, col in enumerate(shown)
         ]
-        rej = pl.concat(rejects).collect() if rejects else empty_rejects()
+        rej = _refine_reasons(pl.concat(rejects).collect(), plan) if rejects else empty_rejects()
         dups = _duplicate_rows(stage, rows_read)
         if dups.height:
             rej = pl.concat([rej, dups.select(

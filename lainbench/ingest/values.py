@@ -203,27 +203,31 @@ def with_amounts(frame: pl.LazyFrame | pl.DataFrame, columns: dict[str, str],
     return frame.drop([*c_.values(), *f_.values(), *g_.values(), *u_.values()])
 
 
+SUB_PENNY = ("a fraction of a penny: rounding to pence would change it. Give pounds and pence "
+             "(2 decimal places), or check the decimal separator")
+
+
 def _amount_problem(raw: pl.Expr, unrounded: pl.Expr, rounded: pl.Expr, decimal: DecimalMark,
                     settled: bool, max_abs: float | None) -> pl.Expr:
-    """Why a money cell that was read is not acceptable as it stands (null when it is fine)."""
-    shown = clean(raw)
-    digits = shown.str.extract(_DIGITS_RE, 1)
-    finite = unrounded.is_finite()
+    """Why a money cell that was read is not acceptable as it stands (null when it is fine).
+
+    Literal reasons (the cell itself is shown beside them in rejects.csv), so the check costs a
+    few comparisons per cell."""
     out = pl.when(unrounded.is_null()).then(pl.lit(None, pl.String))
-    out = out.when(~finite).then(pl.lit("not a finite number (too large to hold)"))
+    out = out.when(~unrounded.is_finite()).then(pl.lit("not a finite number (too large to hold)"))
     if max_abs is not None:
         out = out.when(unrounded.abs() > max_abs).then(pl.lit(
             f"larger than £{max_abs:,.0f} in either sign (amount_max_abs_gbp in "
             "params/ingest_checks.yaml)"))
     if decimal == "point" and not settled:
+        shown = clean(raw)
+        digits = shown.str.extract(_DIGITS_RE, 1)
         out = out.when(digits.str.contains(AMBIGUOUS_POINT_RE)).then(pl.format(
             "ambiguous decimal point: '{}' could be £{} ('.' between thousands) or £{}; no other "
             "amount in the file settles which. Write amounts with pence, e.g. 1234.00",
             shown, digits.str.replace_all(".", ",", literal=True), digits))
     tol = pl.max_horizontal(unrounded.abs(), pl.lit(1.0)) * 2e-15  # a few float ulps
-    out = out.when((unrounded - rounded).abs() > tol).then(pl.format(
-        "a fraction of a penny ('{}'); rounding would change it. Give pounds and pence (2 decimal "
-        "places), or check the decimal separator", shown))
+    out = out.when((unrounded - rounded).abs() > tol).then(pl.lit(SUB_PENNY))
     return out.otherwise(pl.lit(None, pl.String))
 
 
