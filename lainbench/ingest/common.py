@@ -155,6 +155,25 @@ def empty_rejects() -> pl.DataFrame:
     return REJECTS.empty()
 
 
+REJECT_VALUE_MAX_CHARS = 1_000  # a longer cell is shown cut, with its length (assumption H7)
+
+
+def short_value(expr: pl.Expr, limit: int = REJECT_VALUE_MAX_CHARS, keep: int = 200) -> pl.Expr:
+    """A cell as shown in ``rejects.csv``: values over ``limit`` characters cut to ``keep`` with
+    the full length, so a five-million-digit field does not make a 5 MB reject line (and the file
+    still opens in a spreadsheet, whose cells hold 32,767 characters).
+
+    >>> pl.DataFrame({"v": ["12", "9" * 5000]}).select(short_value(pl.col("v"), keep=3))["v"].to_list()
+    ['12', '999… (5,000 characters)']
+    """
+    n = expr.str.len_chars()
+    return (pl.when(n > limit)
+            .then(pl.format("{}… ({} characters)", expr.str.slice(0, keep),
+                            n.cast(pl.String).str.replace(r"(\d)(\d{3})$", "${1},${2}")
+                            .str.replace(r"(\d)(\d{3}),", "${1},${2},")))
+            .otherwise(expr))
+
+
 def make_rejects(
     df: pl.DataFrame, mask: pl.Expr, column: str | None, reason: str | pl.Expr, source_file: str,
     value: pl.Expr | None = None,
@@ -168,7 +187,7 @@ def make_rejects(
         pl.lit(source_file).alias("source_file"),
         pl.col(ROW).cast(pl.Int64).alias("source_row"),
         pl.lit(column, dtype=pl.String).alias("column"),
-        val.cast(pl.String).alias("value"),
+        short_value(val.cast(pl.String)).alias("value"),
         reason_expr.cast(pl.String).alias("reason"),
     )
 
@@ -301,4 +320,5 @@ __all__ = [
     "empty_rejects",
     "finish",
     "make_rejects",
+    "short_value",
 ]

@@ -58,7 +58,7 @@ from lainbench.config import REFERENCE_DATA_DIR, resolve
 from lainbench.errors import IngestError, ParamsError
 from lainbench.ingest import values as V
 from lainbench.ingest.canonical import flag_credit_notes, invoice_rule_checks
-from lainbench.ingest.common import ROW, IngestResult, add_lineage, empty_rejects
+from lainbench.ingest.common import ROW, IngestResult, add_lineage, empty_rejects, short_value
 from lainbench.ingest.tabular import (
     check_file,
     find_header_row,
@@ -838,7 +838,7 @@ def ingest_invoices(
         rejects = [
             live.filter(pl.col(f"__why_{i}").is_not_null()).select(
                 pl.lit(name).alias("source_file"), pl.col(ROW).alias("source_row"),
-                pl.lit(col).alias("column"), pl.col(f"__val_{i}").alias("value"),
+                pl.lit(col).alias("column"), short_value(pl.col(f"__val_{i}")).alias("value"),
                 pl.col(f"__why_{i}").alias("reason"))
             for i, col in enumerate(shown)
         ]

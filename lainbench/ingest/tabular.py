@@ -319,7 +319,7 @@ def read_grid(path: str | Path, sheet: str | int | None = None) -> tuple[list[li
     with open_text(p) as src:
         text = src.path.read_text(encoding="utf-8").lstrip("\ufeff")
         delim = src.delimiter
-        enc = src.encoding
+        enc = src.encoding + "".join(f"; {n}" for n in src.notes)
     try:
         rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), delimiter=delim)]
     except csv.Error as exc:

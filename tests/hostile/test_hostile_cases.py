@@ -256,3 +256,12 @@ def test_rejects_csv_neutralises_formulas_and_reads_back(tmp_path):
     assert back["value"].to_list() == ["=1+1", "@SUM(A1)", "+A1", '=HYPERLINK("http://x")']
     # the canonical table is not a spreadsheet: the supplier's own text is kept as it was
     assert pl.read_parquet(out["table"])["invoice_id"].to_list() == ["A0"]
+
+
+def test_a_five_million_digit_field_is_shown_cut_in_rejects_csv(tmp_path):
+    res = ingest(ledger(tmp_path, FIRST + "Acme Ltd,A1,25/01/2025,10/02/2025," + "9" * 5_000_000
+                        + "\n"))
+    value = res.rejects.filter(pl.col("source_row") == 2)["value"][0]
+    assert value == "9" * 200 + "… (5,000,000 characters)"
+    out = res.write(tmp_path / "out")
+    assert out["rejects"].stat().st_size < 2_000
