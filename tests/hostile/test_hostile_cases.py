@@ -265,3 +265,15 @@ def test_a_five_million_digit_field_is_shown_cut_in_rejects_csv(tmp_path):
     assert value == "9" * 200 + "… (5,000,000 characters)"
     out = res.write(tmp_path / "out")
     assert out["rejects"].stat().st_size < 2_000
+
+
+def test_extra_fields_in_an_insurance_file_reject_the_row(tmp_path):
+    from lainbench.config import resolve
+    from lainbench.ingest.insurance import ingest_insurance
+
+    lines = resolve("data/examples/insurance_requirements.csv").read_text().splitlines()
+    p = tmp_path / "ins.csv"
+    p.write_text("\n".join([lines[0], lines[1] + ",x,y", *lines[2:4]]) + "\n")
+    res = ingest_insurance(p)
+    assert res.rows_read == 3 and res.accepted_rows == 2
+    assert res.rejects.select("source_row", "value").rows() == [(1, "x,y")]
