@@ -1,12 +1,14 @@
 """The ``lainbench`` command line.
 
-Every :class:`~lainbench.errors.LainbenchError` is printed as one clear message with no
-traceback, and the command exits with status 2.
+Every :class:`~lainbench.errors.LainbenchError`, and every operating-system error (a folder that
+is a file, a path that cannot be written), is printed as one clear message with no traceback, and
+the command exits with status 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 
 from lainbench import __version__
@@ -14,9 +16,10 @@ from lainbench.errors import LainbenchError
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from lainbench.params import parse_overrides
     from lainbench.runner import run_notebook
 
-    result = run_notebook(args.name, args.params, args.p, args.out, report=not args.no_html,
+    result = run_notebook(args.name, args.params, parse_overrides(args.p), args.out, report=not args.no_html,
                           log_output=args.verbose)
     print(f"{args.name}: ran in {result.seconds:.1f} s")
     print(f"  executed notebook: {result.notebook}")
@@ -29,9 +32,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from lainbench.params import parse_overrides
     from lainbench.runner import load_run_params
 
-    _, values = load_run_params(args.name, args.params, args.p)
+    _, values = load_run_params(args.name, args.params, parse_overrides(args.p))
     print(f"{args.name}: parameters OK")
     for k, v in values.items():
         print(f"  {k} = {v!r}")
@@ -39,8 +43,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from lainbench.params import parse_overrides
     from lainbench.registry import INGEST_KINDS, load_object
-    from lainbench.runner import parse_overrides
 
     if args.kind not in INGEST_KINDS:
         raise LainbenchError(
@@ -56,6 +60,10 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if getattr(args, "threshold", None) is not None:
         options["threshold_gbp"] = args.threshold
     _refuse_overwrite(args.file, args.out)
+    try:
+        inspect.signature(func).bind(args.file, **options)
+    except TypeError as exc:
+        raise LainbenchError(f"ingest {args.kind}: {exc}; see `lainbench ingest --help`") from None
     result = func(args.file, **options)
     names = getattr(result, "output_names", lambda: [f"{result.table.name}.parquet", "rejects.csv"])()
     _refuse_overwrite(args.file, args.out, names)
@@ -79,13 +87,11 @@ def _refuse_overwrite(source: str, out: str, names: list[str] | None = None) -> 
     src, dest = Path(source).resolve(), Path(out).resolve()
     if dest == src or (dest.exists() and not dest.is_dir()):
         raise LainbenchError(
-            f"--out {out}: is {'the input file' if dest == src else 'a file'}; --out must be a "
+            f"--out {out}: is {'the input file' if dest == src else 'a file, not a folder'}; --out must be a "
             "folder for the output tables, e.g. --out reports/ingested")
-    for name in names or []:
-        if (dest / name).resolve() == src:
-            raise LainbenchError(
-                f"--out {out}: would overwrite the input {source} with {name}; choose another "
-                "output folder")
+    from lainbench.ingest.common import check_not_input
+
+    check_not_input({name: dest / name for name in names or []}, source, out)
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
@@ -216,6 +222,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except LainbenchError as exc:
         print(f"lainbench: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # --out is a file, a folder cannot be written, a disk is full
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"lainbench: {where}{exc.strerror or exc}; check the path and its permissions",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("lainbench: interrupted", file=sys.stderr)

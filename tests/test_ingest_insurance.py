@@ -193,7 +193,7 @@ def test_unreadable_and_missing_files_raise_naming_the_file(tmp_path):
         ingest_insurance(tmp_path / "req.pdf")
     empty = tmp_path / "nothing.csv"
     empty.write_text("")
-    with pytest.raises(IngestError, match=r"nothing\.csv: cannot be read as csv"):
+    with pytest.raises(IngestError, match=r"nothing\.csv: the file is empty"):
         ingest_insurance(empty)
 
 

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import polars as pl
 
+from lainbench.errors import IngestError
+from lainbench.safe_output import neutralise_frame
 from lainbench.schemas import INVOICE_PAYMENT, REJECTS, Table
 
 ROW = "__row"  # 1-based data row in the source file, carried through every check
@@ -71,30 +73,105 @@ class IngestResult:
             f" + {self.rejected_rows:,} rejected{tail}"
         )
 
-    def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``<table>.parquet`` and ``rejects.csv`` into ``out_dir`` (atomically)."""
+    def output_paths(self, out_dir: str | Path) -> dict[str, Path]:
+        """Where :meth:`write` puts the table and the rejects in ``out_dir``."""
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        table_path = out / f"{self.table.name}.parquet"
-        rejects_path = out / "rejects.csv"
-        _atomic_write(table_path, self._write_table)
-        _atomic_write(rejects_path, lambda p: self.rejects.write_csv(p))
-        return {"table": table_path, "rejects": rejects_path}
+        return {"table": out / f"{self.table.name}.parquet", "rejects": out / "rejects.csv"}
+
+    def write(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write ``<table>.parquet`` and ``rejects.csv`` into ``out_dir`` (atomically).
+
+        Refuses (:class:`IngestError`) to write over the file that was read, and a folder path that
+        is a file. Text cells of ``rejects.csv`` are neutralised against spreadsheet formula
+        injection (:func:`lainbench.safe_output.neutralise_frame`): a cell ``=1+1`` is written
+        ``'=1+1``.
+        """
+        paths = self.output_paths(out_dir)
+        check_not_input(paths, self.source_file, out_dir)
+        out = Path(out_dir)
+        if out.exists() and not out.is_dir():
+            raise IngestError(f"--out {out_dir}: is a file, not a folder; give a folder for "
+                              f"{paths['table'].name} and rejects.csv")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IngestError(f"--out {out_dir}: cannot create the folder: {exc.strerror or exc}"
+                              ) from None
+        _atomic_write(paths["table"], self._write_table)
+        _atomic_write(paths["rejects"], lambda p: neutralise_frame(self.rejects).write_csv(p))
+        return paths
 
 
     def _write_table(self, path: Path) -> None:
         self.accepted.write_parquet(path)
 
 
+def _tmp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tmp")
+
+
 def _atomic_write(path: Path, writer) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    writer(tmp)
-    tmp.replace(path)
+    tmp = _tmp_path(path)
+    try:
+        writer(tmp)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise IngestError(f"{path}: cannot be written: {exc.strerror or exc}") from None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def check_not_input(paths: dict[str, Path], source_file: str | Path, out_dir: str | Path) -> None:
+    """Refuse to write an output (or its temporary file) over the input file ``source_file``.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "rejects.csv").write_text("x")
+    >>> check_not_input({"rejects": d / "rejects.csv"}, d / "rejects.csv", d)
+    Traceback (most recent call last):
+    ...
+    lainbench.errors.IngestError: ... would be written over the input file ...
+    """
+    if not source_file:
+        return
+    src = Path(source_file)
+    for path in paths.values():
+        for target in (path, _tmp_path(path)):
+            if _same_file(target, src):
+                raise IngestError(
+                    f"{source_file}: the output {target.name} would be written over the input "
+                    f"file in {out_dir}; give another --out folder (or rename the input), so the "
+                    "file you ingested is kept")
 
 
 def empty_rejects() -> pl.DataFrame:
     """A rejects frame with no rows."""
     return REJECTS.empty()
+
+
+REJECT_VALUE_MAX_CHARS = 1_000  # a longer cell is shown cut, with its length (assumption H7)
+
+
+def short_value(expr: pl.Expr, limit: int = REJECT_VALUE_MAX_CHARS, keep: int = 200) -> pl.Expr:
+    """A cell as shown in ``rejects.csv``: values over ``limit`` characters cut to ``keep`` with
+    the full length, so a five-million-digit field does not make a 5 MB reject line (and the file
+    still opens in a spreadsheet, whose cells hold 32,767 characters).
+
+    >>> pl.DataFrame({"v": ["12", "9" * 5000]}).select(short_value(pl.col("v"), keep=3))["v"].to_list()
+    ['12', '999… (5,000 characters)']
+    """
+    n = expr.str.len_chars()
+    return (pl.when(n > limit)
+            .then(pl.format("{}… ({} characters)", expr.str.slice(0, keep),
+                            n.cast(pl.String).str.replace(r"(\d)(\d{3})$", "${1},${2}")
+                            .str.replace(r"(\d)(\d{3}),", "${1},${2},")))
+            .otherwise(expr))
 
 
 def make_rejects(
@@ -110,7 +187,7 @@ def make_rejects(
         pl.lit(source_file).alias("source_file"),
         pl.col(ROW).cast(pl.Int64).alias("source_row"),
         pl.lit(column, dtype=pl.String).alias("column"),
-        val.cast(pl.String).alias("value"),
+        short_value(val.cast(pl.String)).alias("value"),
         reason_expr.cast(pl.String).alias("reason"),
     )
 
@@ -238,8 +315,10 @@ __all__ = [
     "ROW",
     "IngestResult",
     "add_lineage",
+    "check_not_input",
     "check_rows",
     "empty_rejects",
     "finish",
     "make_rejects",
+    "short_value",
 ]

@@ -29,7 +29,6 @@ rows are skipped and counted, so rows read = accepted + rejected + skipped.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from pathlib import Path
 
@@ -45,6 +44,7 @@ from lainbench.ingest.common import (
     finish,
     make_rejects,
 )
+from lainbench.ingest.tabular import EXTRA, check_xlsx, open_text, read_csv_strings
 from lainbench.params import load as load_params
 from lainbench.schemas import INSURANCE_REQUIREMENT
 
@@ -279,13 +279,13 @@ def _read(p: Path, name: str) -> pl.DataFrame:
     suffix = p.suffix.lower()
     try:
         if suffix == ".csv":
-            raw = p.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:  # Excel "CSV" exports on Windows: £ is byte 0xA3
-                text = raw.decode("cp1252", errors="replace")
-            return pl.read_csv(io.StringIO(text), infer_schema=False)
+            # any encoding (Excel "CSV" exports on Windows: £ is byte 0xA3; UTF-8 lines inside
+            # them are read as UTF-8), an unbalanced quote refused with its line
+            with open_text(p) as src:
+                df = read_csv_strings(src, name)  # a row longer than the header: EXTRA set
+            return df.with_columns(pl.col(EXTRA).fill_null(""))
         if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+            check_xlsx(p)
             df = pl.read_excel(
                 p,
                 engine="calamine",
@@ -299,6 +299,8 @@ def _read(p: Path, name: str) -> pl.DataFrame:
                 .cast(pl.String)
                 .str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$", "${1}")
             )
+    except IngestError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any reader failure means the file is unreadable
         raise IngestError(f"{name}: cannot be read as {suffix[1:]}: {exc}") from None
     raise IngestError(f"{name}: expected a .csv or .xlsx file, got {suffix or 'no extension'}")
@@ -346,6 +348,8 @@ def ingest_insurance(
     if not p.exists():
         raise IngestError(f"{name}: file not found; give the path of a requirements .csv or .xlsx")
     raw = _read(p, name)
+    extra = raw.get_column(EXTRA).replace("", None) if EXTRA in raw.columns else None
+    raw = raw.drop(EXTRA, strict=False)
     mapping, ignored = map_headers(raw.columns, name)
     if buyer_org_id and "buyer_org_id" not in mapping.values():
         raw = raw.with_columns(pl.lit(buyer_org_id).alias("__buyer"))
@@ -363,9 +367,17 @@ def ingest_insurance(
     blank = pl.all_horizontal(
         [pl.col(c).cast(pl.String).str.strip_chars().fill_null("") == "" for c in cols]
     )
+    if extra is not None:  # not part of "blank": a row of only extra fields is rejected
+        blank = blank & extra.is_null()
+        raw = raw.with_columns(extra.alias(EXTRA))
     n_blank = raw.filter(blank).height
     rows_read = raw.height
     raw = raw.filter(~blank)
+    too_long = (make_rejects(raw, pl.col(EXTRA).is_not_null(), None,
+                             "more fields than the header (a value with an unquoted comma? "
+                             "quote it)", name, value=pl.col(EXTRA))
+                if extra is not None else empty_rejects())
+    raw = raw.drop(EXTRA, strict=False)
     original = raw
     raw = raw.with_columns(
         *[_money_expr(c) for c in MONEY_COLUMNS if c in raw.columns],
@@ -396,6 +408,8 @@ def ingest_insurance(
     rules = requirement_rules(typed, name, el_min, already=rejects["source_row"])
     all_rejects = pl.concat([rejects, rules]) if rules.height else rejects
     all_rejects = _source_values(all_rejects, original)
+    if too_long.height:
+        all_rejects = pl.concat([all_rejects, too_long])
     notes = (
         [f"ignored column(s) not in insurance_requirement: {', '.join(ignored)}"] if ignored else []
     )

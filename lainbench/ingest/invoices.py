@@ -44,6 +44,7 @@ written (see :class:`StagedIngestResult`).
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 import weakref
@@ -52,13 +53,12 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 
 from lainbench.config import REFERENCE_DATA_DIR, resolve
-from lainbench.errors import IngestError
+from lainbench.errors import IngestError, ParamsError
 from lainbench.ingest import values as V
 from lainbench.ingest.canonical import flag_credit_notes, invoice_rule_checks
-from lainbench.ingest.common import ROW, IngestResult, add_lineage, empty_rejects
+from lainbench.ingest.common import ROW, IngestResult, add_lineage, empty_rejects, short_value
 from lainbench.ingest.tabular import (
     check_file,
     find_header_row,
@@ -68,11 +68,13 @@ from lainbench.ingest.tabular import (
     read_excel_strings,
     unique_names,
 )
+from lainbench.params import load_yaml_text
 from lainbench.schemas import INVOICE_PAYMENT, SIZE_BANDS, Table
 
 DEFAULT_MAPPING = REFERENCE_DATA_DIR / "header_mapping.yaml"
 STAGE_ABOVE_BYTES = 256 * 2**20
 SAMPLE_ROWS = 200_000  # rows examined first to settle the date order
+DECIMAL_SAMPLE_ROWS = 20_000  # ... and the decimal convention (every row is checked later)
 EXTRA_FIELDS = tuple(f"__extra_{i}" for i in range(1, 9))
 
 DATE_COLUMNS = (
@@ -119,13 +121,11 @@ class HeaderMapping:
 
 def _read_mapping_file(path: Path, label: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
+        data = load_yaml_text(path.read_text(encoding="utf-8"), label) or {}
+    except (OSError, UnicodeDecodeError) as exc:
         raise IngestError(f"{label}: cannot read the mapping file: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise IngestError(f"{label}:{where} is not valid YAML: {exc}") from None
+    except ParamsError as exc:
+        raise IngestError(str(exc)) from None
     if not isinstance(data, dict):
         raise IngestError(f"{label}: expected a mapping with 'columns' and 'options'")
     unknown = sorted(set(data) - {"columns", "options"})
@@ -289,6 +289,7 @@ def _scan_source(path: Path, mapping: HeaderMapping, sheet: str | int | None, wo
     src = open_text(path, workdir=workdir)
     if src.encoding not in ("utf-8", "ascii"):
         notes.append(f"read as {src.encoding}")
+    notes.extend(src.notes)
     rows = head_rows(src.path, mapping.header_search_rows, src.delimiter)
     h = find_header_row(rows, mapping.header_score)
     if h is None:
@@ -301,11 +302,13 @@ def _scan_source(path: Path, mapping: HeaderMapping, sheet: str | int | None, wo
     headers = unique_names(rows[h])
     try:
         # Spare columns catch rows with more fields than the header (an unquoted "£1,200.00"),
-        # which are then rejected by name instead of failing the whole file.
+        # which are then rejected by name instead of failing the whole file; fields beyond the
+        # spares are cut off, but the row is rejected all the same.
         schema = {c: pl.String for c in [*headers, *EXTRA_FIELDS]}
         lf = pl.scan_csv(
             src.path, separator=src.delimiter, skip_rows=h + 1, has_header=False, schema=schema,
-            missing_columns="insert", raise_if_empty=False,
+            missing_columns="insert", extra_columns="ignore", raise_if_empty=False,
+            truncate_ragged_lines=True,
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
         src.close()
@@ -407,6 +410,10 @@ class _Plan:
     order: str
     min_year: int
     max_year: int
+    decimal: str = "point"        # "point" (1,234.56) or "comma" (1.234,56)
+    settled: bool = True          # whether some cell in the file shows the decimal convention
+    max_abs: float | None = None  # largest amount accepted (either sign)
+    max_date: dt.date | None = None  # latest date accepted (today plus the tolerance)
 
     def internal(self, canon: str) -> str:
         """Internal name of the source column feeding ``canon``."""
@@ -450,7 +457,9 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
     lf = V.with_dates(lf, {c: plan.internal(c) for c in date_canons}, plan.order,
                       plan.min_year, plan.max_year, problem_prefix="__date_problem_")
     # 4. money (each cell scanned once)
-    lf = V.with_amounts(lf, {c: plan.internal(c) for c in AMOUNT_COLUMNS if c in canons})
+    lf = V.with_amounts(lf, {c: plan.internal(c) for c in AMOUNT_COLUMNS if c in canons},
+                        plan.decimal, settled=plan.settled, max_abs=plan.max_abs,
+                        problem_prefix="__amount_problem_")
 
     typed: dict[str, pl.Expr] = {}
     checks: list[tuple[str | None, pl.Expr, pl.Expr]] = []  # (shown column, reason, value)
@@ -471,7 +480,8 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
                 checks.append((plan.shown(canon), pl.col(f"__date_problem_{canon}"), r))
         elif canon in AMOUNT_COLUMNS:
             typed[canon] = pl.col(canon)
-            unreadable(canon, "not an amount (expected e.g. 1234.50, £1,234.50, -12.00 or (12.00))")
+            unreadable(canon, _not_an_amount(plan.decimal))  # refined in _refine_reasons
+            checks.append((plan.shown(canon), pl.col(f"__amount_problem_{canon}"), r))
         elif canon == "agreed_terms_days":
             typed[canon] = V.parse_terms_days(r)
             unreadable(canon, "not a number of days (expected e.g. 30, 30 days or Net 30)")
@@ -514,6 +524,26 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
     typed["is_credit_note"] = (pl.when(typed["is_credit_note"]).then(True).otherwise(None)
                                if "is_credit_note" in typed else pl.lit(None, pl.Boolean))
 
+    # control characters (NUL, escape, bidirectional overrides) and line breaks in a kept cell
+    for col_name in mapped:
+        c = pl.col(col_name)
+        checks.append((
+            plan.headers[src.index(col_name)],
+            pl.when(c.str.contains(V.CONTROL_RE)).then(pl.lit(
+                "contains a control character (e.g. NUL, a line break or a text-direction "
+                "override; shown as \ufffd); remove it at source. A line break can also mean a "
+                "quote left open on an earlier line")),
+            c.str.replace_all(V.CONTROL_RE, "\ufffd"),
+        ))
+    # dates later than today plus the tolerance (due dates may lie ahead)
+    if plan.max_date is not None:
+        for canon in date_canons:
+            if canon == "due_date":
+                continue
+            d, r = pl.col(canon), pl.col(plan.internal(canon))
+            checks.append((plan.shown(canon), pl.when(d > plan.max_date).then(
+                pl.lit(_future_reason(plan.max_date))), r))  # refined in _refine_reasons
+
     if plan.extras:
         extras = [pl.col(e) for e in plan.extras]
         checks.append((
@@ -548,6 +578,38 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
     return lf.select(list(dict.fromkeys(keep))), [c[0] for c in checks]
 
 
+def _not_an_amount(decimal: str) -> str:
+    usual = ("1234.50, £1,234.50, -12.00 or (12.00)" if decimal == "point"
+             else "1234,50, £1.234,50, -12,00 or (12,00)")
+    return f"not an amount (expected e.g. {usual})"
+
+
+def _future_reason(max_date: dt.date) -> str:
+    return (f"later than {max_date.isoformat()} (today plus date_future_tolerance_days in "
+            "params/ingest_checks.yaml); a ledger records what has already happened")
+
+
+def _refine_reasons(rej: pl.DataFrame, plan: _Plan) -> pl.DataFrame:
+    """Sharper reasons, worked out on the (few) rejects rather than on every row: an amount in
+    the other decimal convention; a future date that came from a two-digit year."""
+    if not rej.height:
+        return rej
+    other = "comma" if plan.decimal == "point" else "point"
+    marks = {"point": "'.'", "comma": "','"}
+    value = pl.col("value")
+    return rej.with_columns(
+        pl.when((pl.col("reason") == _not_an_amount(plan.decimal))
+                & (V.decimal_evidence(value) == other))
+        .then(pl.lit(f"written with {marks[other]} for decimals, but the other amounts in the "
+                     f"file use {marks[plan.decimal]}; correct it at source"))
+        .when((pl.col("reason") == _future_reason(plan.max_date))
+              & value.str.contains(V.TWO_DIGIT_YEAR_RE))
+        .then(pl.format("two-digit year read as 20{}, later than today: 19{} or 20{}? Write "
+                        "the year in full (YYYY)", value.str.slice(-2), value.str.slice(-2),
+                        value.str.slice(-2)))
+        .otherwise(pl.col("reason")).alias("reason"))
+
+
 def _conform_lazy(lf: pl.LazyFrame, table: Table) -> pl.LazyFrame:
     names = set(lf.collect_schema().names())
     return lf.select([
@@ -556,11 +618,11 @@ def _conform_lazy(lf: pl.LazyFrame, table: Table) -> pl.LazyFrame:
     ])
 
 
-def _duplicate_rows(stage: pl.LazyFrame, n_rows: int, bucket_rows: int = 2_000_000) -> pl.DataFrame:
+def _duplicate_rows(stage: pl.LazyFrame, n_rows: int, bucket_rows: int = 2_000_000,
+                    *, live_only: bool = True) -> pl.DataFrame:
     """``__row`` of every row that repeats an earlier row exactly (by a 64-bit hash of all source
-    columns), with the row it repeats. Done in hash buckets so memory stays bounded.
-    """
-    base = stage.filter(pl.col("__skip").is_null()).select(ROW, "__hash")
+    columns), with the row it repeats. Done in hash buckets so memory stays bounded."""
+    base = (stage.filter(pl.col("__skip").is_null()) if live_only else stage).select(ROW, "__hash")
     buckets = max(1, -(-n_rows // bucket_rows))
     found = []
     for b in range(buckets):
@@ -575,6 +637,101 @@ def _duplicate_rows(stage: pl.LazyFrame, n_rows: int, bucket_rows: int = 2_000_0
         schema={ROW: pl.Int64, "__first": pl.Int64})
 
 
+def _norm_key(expr: pl.Expr) -> pl.Expr:
+    """A business-key part as people compare it: case-folded, spaces trimmed and collapsed."""
+    return expr.cast(pl.String).str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def business_key(columns: Any, *, has_invoice_id: bool = True) -> list[str]:
+    """The columns that identify one invoice: buyer, supplier (id, else name) and invoice id.
+
+    Empty when the file has no invoice id of its own (ids made from row numbers never repeat).
+
+    >>> business_key(["buyer_org_id", "supplier_name", "invoice_id", "gross_amount_gbp"])
+    ['buyer_org_id', 'supplier_name', 'invoice_id']
+    """
+    cols = set(columns)
+    if not has_invoice_id or "invoice_id" not in cols:
+        return []
+    supplier = next((c for c in ("supplier_id", "supplier_name") if c in cols), None)
+    return [c for c in ("buyer_org_id", supplier, "invoice_id") if c]
+
+
+def _same_invoice(ok: pl.LazyFrame, plan: _Plan, n_rows: int) -> pl.DataFrame:
+    """Rows that repeat an earlier accepted row's business key (buyer, supplier, invoice id;
+    case and spaces ignored) with ``value`` and ``reason`` naming the first row, which is kept.
+    A credit note and an invoice with the same number are different documents."""
+    key = business_key(ok.collect_schema().names(),
+                       has_invoice_id="invoice_id" in plan.matched
+                       or "supplier_invoice_ref" in plan.matched)
+    if not key:
+        return pl.DataFrame(schema={ROW: pl.Int64, "value": pl.String, "reason": pl.String})
+    parts = [_norm_key(pl.col(c)).alias(c) for c in key]
+    parts.append(pl.col("is_credit_note").fill_null(False).alias("__credit"))
+    keyed = ok.with_columns(pl.struct(parts).hash(20261201).alias("__hash"),
+                            pl.lit(None, pl.String).alias("__skip"))
+    pairs = _duplicate_rows(keyed, n_rows)
+    if not pairs.height:
+        return pl.DataFrame(schema={ROW: pl.Int64, "value": pl.String, "reason": pl.String})
+    rows = pl.concat([pairs[ROW], pairs["__first"]]).unique()
+    shown = keyed.filter(pl.col(ROW).is_in(rows.implode())).select(
+        ROW, *parts, pl.col("invoice_id").alias("__id"),
+        pl.col("gross_amount_gbp").alias("__gbp")).collect()
+    cols = [*key, "__credit"]
+    first = shown.rename({c: f"__f_{c}" for c in shown.columns})
+    both = pairs.join(shown, on=ROW).join(first, left_on="__first", right_on=f"__f_{ROW}")
+    same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"__f_{c}")) for c in cols])
+    names = [c.replace("_org_id", "").replace("_", " ") for c in key]
+    who = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    return both.filter(same).select(
+        pl.col(ROW),
+        pl.format("'{}' £{} here; '{}' £{} in row {}", pl.col("__id"),
+                  pl.col("__gbp").round(2), pl.col("__f___id"), pl.col("__f___gbp").round(2),
+                  pl.col("__first")).alias("value"),
+        pl.format(f"duplicate invoice: same {who} as row {{}} (case and spaces ignored); the "
+                  "first is kept. If both are genuine, give them different invoice ids",
+                  pl.col("__first")).alias("reason"),
+    ).sort(ROW)
+
+
+def _decide_decimal(lf: pl.LazyFrame, sources: dict[str, str], path: str, wanted: str | None
+                    ) -> tuple[str, bool, str | None]:
+    """The decimal convention of the file's amounts: (``"point"``/``"comma"``, settled, note).
+
+    Settled by the cells themselves ("12.50" or "1,234.56" for '.', "12,50" or "1.234,56" for
+    ','); when they disagree the majority wins and the others are rejected row by row; a tie is
+    one error. With no evidence either way the file is read with '.' and ambiguous cells such as
+    "1.234" are rejected (see :func:`lainbench.ingest.values.with_amounts`).
+    """
+    if wanted in ("point", "comma"):
+        return wanted, True, None
+    if not sources:
+        return "point", True, None
+
+    def count(frame: pl.LazyFrame) -> tuple[int, int]:
+        ev = [V.decimal_evidence(pl.col(src)) for src in sources.values()]
+        row = frame.select(
+            pl.sum_horizontal([(e == "point").sum() for e in ev]).alias("point"),
+            pl.sum_horizontal([(e == "comma").sum() for e in ev]).alias("comma"),
+        ).collect().row(0)
+        return int(row[0] or 0), int(row[1] or 0)
+
+    point, comma = count(lf.head(DECIMAL_SAMPLE_ROWS))
+    if point + comma == 0:
+        point, comma = count(lf)
+    if comma > point:
+        return "comma", True, (
+            f"amounts read with ',' for decimals and '.' between thousands ({comma:,} cells like "
+            f"1.234,56{f'; {point:,} written the other way are rejected' if point else ''}); "
+            "pass --set decimal=point to read them the UK way")
+    if comma and comma == point:
+        raise IngestError(
+            f"{path}: the amounts mix decimal conventions in equal numbers ({point:,} like "
+            f"1,234.56 and {comma:,} like 1.234,56), so the file cannot be read reliably; say "
+            "which with --set decimal=point or --set decimal=comma (decimal='point' in Python)")
+    return "point", bool(point), None
+
+
 def ingest_invoices(
     path: str | Path,
     *,
@@ -586,6 +743,8 @@ def ingest_invoices(
     stage_above_bytes: int = STAGE_ABOVE_BYTES,
     min_year: int = V.MIN_YEAR,
     max_year: int = V.MAX_YEAR,
+    decimal: str | None = None,
+    today: dt.date | str | None = None,
     **_: Any,
 ) -> IngestResult:
     """Read an invoice ledger (CSV or Excel, any header spelling) into ``invoice_payment``.
@@ -601,6 +760,9 @@ def ingest_invoices(
     date_order : ``"dmy"`` or ``"mdy"`` to override the mapping's ``date_order``.
     sheet : Excel sheet name or 0-based number (default: the first).
     stage_above_bytes : files larger than this are staged on disk (bounded memory).
+    decimal : ``"point"`` (``1,234.56``) or ``"comma"`` (``1.234,56``) to override the decimal
+        convention found in the file's amounts.
+    today : the day the future-date check counts from (default: today).
     """
     p = Path(path)
     name = str(path)
@@ -608,6 +770,11 @@ def ingest_invoices(
     wanted = date_order or hm.date_order
     if wanted not in ("auto", *V.DATE_ORDERS):
         raise IngestError(f"date_order = {wanted!r}; use dmy (UK day-first), mdy or auto")
+    if decimal not in (None, "point", "comma"):
+        raise IngestError(f"decimal = {decimal!r}; use point (1,234.56) or comma (1.234,56)")
+    t = V.thresholds()
+    day = dt.date.fromisoformat(today) if isinstance(today, str) else (today or dt.date.today())
+    max_date = day + dt.timedelta(days=int(t["date_future_tolerance_days"]))
     workdir = tempfile.mkdtemp(prefix="lainbench-ingest-")
     keep_workdir = False
     handle = None
@@ -645,8 +812,14 @@ def ingest_invoices(
         order, note = _decide_date_order(lf, date_sources, p, wanted)
         if note:
             notes.append(note)
+        amount_sources = {c: f"__s{headers.index(s)}" for c, s in matched.items()
+                          if c in AMOUNT_COLUMNS}
+        mark, settled, note = _decide_decimal(lf, amount_sources, name, decimal)
+        if note:
+            notes.append(note)
         extras = [e for e in EXTRA_FIELDS if e in lf.collect_schema().names()]
-        plan = _Plan(matched, headers, extras, derived, buyer_org_id, order, min_year, max_year)
+        plan = _Plan(matched, headers, extras, derived, buyer_org_id, order, min_year, max_year,
+                     mark, settled, float(t["amount_max_abs_gbp"]), max_date)
         stage_lf, shown = _stage(lf, plan)
         big = p.stat().st_size > stage_above_bytes
         try:
@@ -668,11 +841,11 @@ def ingest_invoices(
         rejects = [
             live.filter(pl.col(f"__why_{i}").is_not_null()).select(
                 pl.lit(name).alias("source_file"), pl.col(ROW).alias("source_row"),
-                pl.lit(col).alias("column"), pl.col(f"__val_{i}").alias("value"),
+                pl.lit(col).alias("column"), short_value(pl.col(f"__val_{i}")).alias("value"),
                 pl.col(f"__why_{i}").alias("reason"))
             for i, col in enumerate(shown)
         ]
-        rej = pl.concat(rejects).collect() if rejects else empty_rejects()
+        rej = _refine_reasons(pl.concat(rejects).collect(), plan) if rejects else empty_rejects()
         dups = _duplicate_rows(stage, rows_read)
         if dups.height:
             rej = pl.concat([rej, dups.select(
@@ -685,6 +858,13 @@ def ingest_invoices(
         ok = live.filter(pl.all_horizontal([pl.col(w).is_null() for w in why]) if why else True)
         if dups.height:
             ok = ok.filter(~pl.col(ROW).is_in(dups[ROW].implode()))
+        same = _same_invoice(ok, plan, rows_read)
+        if same.height:
+            rej = pl.concat([rej, same.select(
+                pl.lit(name).alias("source_file"), pl.col(ROW).alias("source_row"),
+                pl.lit(plan.shown("invoice_id")).alias("column"), pl.col("value"),
+                pl.col("reason"))]).sort("source_row", maintain_order=True)
+            ok = ok.filter(~pl.col(ROW).is_in(same[ROW].implode()))
         # the streaming engine keeps row order from scan to sink, so a big file needs no sort
         accepted = _conform_lazy(add_lineage(ok if big else ok.sort(ROW),
                                              source_dataset or p.name), INVOICE_PAYMENT)

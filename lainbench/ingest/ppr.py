@@ -20,9 +20,12 @@ What the ingest does beyond renaming (domain.md sections 1.3-1.4):
 * ``quality_flags`` lists failed sanity checks (thresholds in ``params/ingest_checks.yaml``):
   ``no_qualifying_contracts``, ``statistics_missing``, ``buckets_not_100``, ``avg_days_gt_365``,
   ``pct_out_of_range``, ``period_not_6_months``, ``filed_late``, ``filed_before_period_end``,
-  ``values_missing``, ``company_number_invalid``, ``regime_inferred``, ``legacy_zero_as_missing``.
+  ``values_missing``, ``company_number_invalid``, ``regime_inferred``, ``legacy_zero_as_missing``,
+  ``avg_days_negative`` (an impossible negative average; percentages outside 0-100 are
+  ``pct_out_of_range``).
 * Rows are rejected (and listed in ``rejects.csv``) only when a date, number or company is
-  unreadable or missing, the period ends before it starts, or a Report Id repeats.
+  unreadable or missing, a number is not finite (``1e400``), the period ends before it starts, a
+  row has more fields than the header, or a Report Id repeats.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
@@ -48,9 +51,11 @@ from lainbench.errors import IngestError
 from lainbench.ingest import values as V
 from lainbench.ingest.common import ROW, IngestResult, finish, make_rejects
 from lainbench.ingest.tabular import (
+    EXTRA,
     check_file,
     is_excel,
     open_text,
+    read_csv_strings,
     read_excel_strings,
     unique_names,
 )
@@ -133,12 +138,8 @@ def _read(path: Path, sheet: str | int | None) -> tuple[pl.DataFrame, str]:
         body.columns = headers
         return body, "xlsx"
     with open_text(path) as src:
-        try:
-            df = pl.read_csv(src.path, infer_schema=False, separator=src.delimiter,
-                             raise_if_empty=True)
-        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-            raise IngestError(f"{path}: cannot be read as CSV: {str(exc).splitlines()[0]}") from None
-        return df, src.encoding
+        df = read_csv_strings(src, str(path))  # a row longer than the header: EXTRA set
+        return df, src.encoding + "".join(f"; {n}" for n in src.notes)
 
 
 def _layout(names: set[str]) -> str:
@@ -165,6 +166,8 @@ def ingest_ppr(path: str | Path, *, source_dataset: str | None = None,
     p = check_file(path)
     name = str(path)
     raw, how = _read(p, sheet)
+    extra_raw = raw.select(EXTRA) if EXTRA in raw.columns else None
+    raw = raw.drop(EXTRA, strict=False)
     by_norm: dict[str, str] = {}
     for h in raw.columns:
         by_norm.setdefault(V.normalise_header(h), h)
@@ -184,6 +187,8 @@ def ingest_ppr(path: str | Path, *, source_dataset: str | None = None,
                      + ", ".join(unused[:5]) + (" ..." if len(unused) > 5 else ""))
 
     df = raw.select([pl.col(h).alias(c) for c, h in found.items()])
+    if extra_raw is not None:
+        df = df.hstack(extra_raw)
     df = df.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     df = df.with_columns([V.clean(pl.col(c)) for c in found])
     blank = pl.all_horizontal([pl.col(c).is_null() for c in found])
@@ -233,7 +238,8 @@ def _build(df: pl.DataFrame, found: dict[str, str], order: str, name: str, datas
         elif c in VALUES:
             exprs.append(V.parse_amount(col).alias(c))
         elif c in DAYS:
-            exprs.append(V.parse_number(col).round(0).cast(pl.Int32).alias(c))
+            n = V.parse_number(col)
+            exprs.append(pl.when(n.abs() < 100_000).then(n.round(0)).cast(pl.Int32).alias(c))
         elif c == "companies_house_number":
             exprs.append(V.company_number(col).alias(c))
         else:
@@ -255,6 +261,26 @@ def _build(df: pl.DataFrame, found: dict[str, str], order: str, name: str, datas
             frame = raw.select(ROW, pl.col(c).alias("v")).with_columns(typed[c].alias("t"))
             rejects.append(make_rejects(frame, pl.col("v").is_not_null() & pl.col("t").is_null(),
                                         found[c], why, name, value=pl.col("v")))
+    for c in (*PCTS, "avg_days_to_pay", *VALUES):
+        if c in have:
+            frame = raw.select(ROW, pl.col(c).alias("v")).with_columns(typed[c].alias("t"))
+            rejects.append(make_rejects(
+                frame, pl.col("t").is_not_null() & ~pl.col("t").is_finite(), found[c],
+                "not a finite number (too large to hold)", name, value=pl.col("v").str.slice(0, 80)))
+    for c in DAYS:
+        if c in have:
+            frame = raw.select(ROW, pl.col(c).alias("v")).with_columns(
+                V.parse_number(pl.col("v")).alias("n"))
+            rejects.append(make_rejects(
+                frame, pl.col("n").is_not_null() & ~(pl.col("n").abs() < 100_000), found[c],
+                "not a plausible number of days (100,000 or more)", name,
+                value=pl.col("v").str.slice(0, 80)))
+    if EXTRA in raw.columns:
+        rejects.append(make_rejects(
+            raw, pl.col(EXTRA).is_not_null(), None,
+            "more fields than the header row (a value with an unquoted comma? quote it or "
+            "download the export again)", name,
+            value=pl.col(EXTRA)))
     for c in REQUIRED:
         frame = raw.select(ROW, pl.col(c).alias("v"))
         rejects.append(make_rejects(frame, pl.col("v").is_null(), found[c],
@@ -362,6 +388,7 @@ def _flags(df: pl.DataFrame, have: set[str], t: dict[str, float]) -> pl.Expr:
              & ((pl.sum_horizontal(b) - 100).abs() > t["ppr_bucket_sum_tolerance_pct"]),
              "buckets_not_100"),
         flag(col("avg_days_to_pay") > t["ppr_avg_days_max"], "avg_days_gt_365"),
+        flag(col("avg_days_to_pay") < 0, "avg_days_negative"),
         flag(pl.any_horizontal([(x < 0) | (x > 100) for x in pcts]), "pct_out_of_range"),
         flag((days < t["ppr_period_min_days"]) | (days > t["ppr_period_max_days"]),
              "period_not_6_months"),

@@ -503,6 +503,9 @@ def _typed(df: pl.DataFrame, kind: str, name: str, org_id: str | None, org_name:
                 frame, pl.col("v").is_not_null() & pl.col("t").is_null(), shown[c],
                 "not a number" if c not in MONEY_FIELDS else "not an amount in pounds", name,
                 value=pl.col("v")))
+            rejects.append(make_rejects(
+                frame, pl.col("t").is_not_null() & ~pl.col("t").is_finite(), shown[c],
+                "not a finite number (too large to hold)", name, value=pl.col("v")))
     for c, bad in (("period_start", "__bad___start"), ("period_end", "__bad___end"),
                    ("filing_date", "__bad___filed")):
         if bad in df.columns:
@@ -529,7 +532,7 @@ def _typed(df: pl.DataFrame, kind: str, name: str, org_id: str | None, org_name:
         rejects += bppc_rejects
     pcts = [c for c in (*PCT_FIELDS, "paid_within_target_count_pct", "paid_within_target_value_pct")
             if c in out.columns]
-    out = out.with_columns(_flags(kind, t, pcts))
+    out = out.with_columns(_flags(kind, t, pcts, "avg_days_to_pay" in out.columns))
     out = out.drop([c for c in out.columns if c.startswith("__") and c != ROW])
     rej = pl.concat([r for r in rejects if r.height]) if any(r.height for r in rejects) else None
     res = finish(out, rej if rej is not None else empty_rejects(), ORG_PAYMENT_PERFORMANCE,
@@ -581,11 +584,13 @@ def _bppc_measures(df: pl.DataFrame, out: pl.DataFrame, name: str, t: dict[str, 
     return out.join(measures, on=ROW, how="left"), rejects
 
 
-def _flags(kind: str, t: dict[str, float], pcts: list[str]) -> pl.Expr:
+def _flags(kind: str, t: dict[str, float], pcts: list[str], has_avg: bool = False) -> pl.Expr:
     def flag(cond: pl.Expr, label: str) -> pl.Expr:
         return pl.when(cond.fill_null(False)).then(pl.lit(label)).otherwise(None)
 
     flags = [pl.lit(None, pl.String)]
+    if has_avg:  # an average time to pay cannot be negative
+        flags.append(flag(pl.col("avg_days_to_pay") < 0, "avg_days_negative"))
     if pcts:
         flags.append(flag(pl.any_horizontal([(pl.col(c) < 0) | (pl.col(c) > 100) for c in pcts]),
                           "pct_out_of_range"))

@@ -11,13 +11,13 @@ row (same member, supplier and size date) is rejected.
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "register.csv"
 >>> _ = p.write_text("Supplier number,Supplier name,Size,Size source,Women led,Diverse led\\n"
-...     "S1,Acme Ltd,Small,Companies House,Yes,Yes\\nS2,Beta Ltd,SME,self declared,no,no\\n"
+...     "S1,Acme Ltd,Small,Companies House,Yes,Yes\\nS2,Beta Ltd,Big,self declared,no,no\\n"
 ...     "S3,Gamma CIC,unknown,,not known,no\\n")
 >>> res = ingest_suppliers(p, buyer_org_id="eastbank_council")
 >>> res.summary().split(": ", 1)[1]
 '3 rows read = 2 accepted + 1 rejected'
 >>> res.rejects.select("source_row", "column", "value").row(0)
-(2, 'Size', 'SME')
+(2, 'Size', 'Big')
 >>> res.accepted.select("supplier_id", "size_band", "size_source", "women_led").rows()
 [('S1', 'small', 'companies_house', 'true'), ('S3', 'unknown', None, 'unknown')]
 """

@@ -108,32 +108,128 @@ def _amount_from_groups(g: pl.Expr) -> pl.Expr:
     return pl.when(opened == closed).then(pl.when(neg).then(-number).otherwise(number))
 
 
-def with_amounts(frame: pl.LazyFrame | pl.DataFrame, columns: dict[str, str]):
+DecimalMark = Literal["point", "comma"]
+
+# The digits of a money cell, with their separators ("1.234,56" in "-£1.234,56 CR").
+_DIGITS_RE = r"(\d[\d.,]*\d|\d)"
+# Evidence of a decimal convention in those digits. '.' for decimals: "12.5", "12.50", "1.2345",
+# "1,234.5", "1,234,567". ',' for decimals: "12,5", "12,50", "1.234,5", "1.234.567".
+# "1.234" and "1,234" say nothing: either could be a thousands separator.
+POINT_EVIDENCE_RE = r"\.\d{1,2}$|\.\d{4,}$|,\d{3}\.\d*$|,.*,"
+COMMA_EVIDENCE_RE = r",\d{1,2}$|,\d{4,}$|\.\d{3},\d*$|\..*\."
+# A value whose only separators are '.' before groups of three ("1.234", "12.345.678"): pounds
+# and pence with '.' for decimals, or whole pounds with '.' for thousands.
+AMBIGUOUS_POINT_RE = r"^\d{1,3}(?:\.\d{3})+$"
+# Comma-decimal form once "£", "GBP" and spaces are gone: optional signs and brackets as in
+# AMOUNT_RE, '.' between groups of three, ',' before the decimals.
+_COMMA_FORM_RE = (r"(?i)^[-\u2212+]?\(?[-\u2212]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d*)?"
+                  r"(?:E[+-]?\d+)?\)?-?(?:CR|DR)?$")
+
+
+def decimal_evidence(expr: pl.Expr) -> pl.Expr:
+    """Per money cell: ``"point"`` when it can only use '.' for decimals, ``"comma"`` when it can
+    only use ',' (as in much of Europe), null when it says nothing ("1.234", "1,234", "1234").
+
+    >>> pl.DataFrame({"x": ["£1,234.50", "1.234,50", "12,5", "1.234", "1,234", "(12.00)", None,
+    ...     "1.2.3x", "- 1.234.567,00 CR"]}).select(decimal_evidence(pl.col("x")))["x"].to_list()
+    ['point', 'comma', 'comma', None, None, 'point', None, None, 'comma']
+    """
+    bare = clean(expr).str.replace_all(r"(?i)£|GBP|\s", "")
+    digits = bare.str.extract(_DIGITS_RE, 1)
+    # only cells that read as an amount in that convention count ("1.2.3x" is junk, not evidence)
+    point = digits.str.contains(POINT_EVIDENCE_RE) & bare.str.contains(AMOUNT_RE)
+    comma = digits.str.contains(COMMA_EVIDENCE_RE) & bare.str.contains(_COMMA_FORM_RE)
+    return (pl.when(point & ~comma).then(pl.lit("point"))
+            .when(comma & ~point).then(pl.lit("comma")).otherwise(None)).name.keep()
+
+
+def with_amounts(frame: pl.LazyFrame | pl.DataFrame, columns: dict[str, str],
+                 decimal: DecimalMark = "point", *, settled: bool = True,
+                 max_abs: float | None = None, problem_prefix: str | None = None):
     """Add money columns to ``frame`` (``columns``: new column -> source column), read as
     :func:`parse_amount` does, with each cell scanned once; the fast way for big frames.
+
+    ``decimal="comma"`` reads the convention of a file that writes ``1.234,56`` (',' for
+    decimals, '.' for thousands); a cell in the other convention is then unreadable.
+
+    With ``problem_prefix``, a ``<prefix><new column>`` string column says why a cell that was
+    read is still not acceptable, so nothing is silently altered: not a finite number (``1e400``,
+    a field of a million digits), larger than ``max_abs`` in either sign, a fraction of a penny
+    (``1.234`` rounded to 1.23 would change it), or (when the file's convention is not
+    ``settled`` by any other cell) ambiguous: ``1.234`` could be £1,234 with '.' for thousands.
 
     >>> f = pl.DataFrame({"raw": ["£1,234.50", "(12.00)", "45.10 CR", "12-", "1,00", None]})
     >>> with_amounts(f, {"gbp": "raw"})["gbp"].to_list()
     [1234.5, -12.0, -45.1, -12.0, None, None]
+    >>> g = pl.DataFrame({"raw": ["1.234", "12.345", "1e400", "1e21", "7.10"]})
+    >>> with_amounts(g, {"gbp": "raw"}, settled=False, max_abs=1e10, problem_prefix="p_")[
+    ...     "p_gbp"].to_list()  # doctest: +NORMALIZE_WHITESPACE
+    ["ambiguous decimal point: '1.234' could be £1,234 ('.' between thousands) or £1.234; no other amount in the file settles which. Write amounts with pence, e.g. 1234.00",
+     "ambiguous decimal point: '12.345' could be £12,345 ('.' between thousands) or £12.345; no other amount in the file settles which. Write amounts with pence, e.g. 1234.00",
+     'not a finite number (too large to hold)', 'larger than £10,000,000,000 in either sign (amount_max_abs_gbp in params/ingest_checks.yaml)', None]
+    >>> with_amounts(pl.DataFrame({"raw": ["1.234,56", "-12,5", "1.234"]}), {"gbp": "raw"},
+    ...     "comma")["gbp"].to_list()
+    [1234.56, -12.5, 1234.0]
     """
     names = list(columns)
     c_ = {c: f"__ac_{i}" for i, c in enumerate(names)}
     f_ = {c: f"__af_{i}" for i, c in enumerate(names)}
     g_ = {c: f"__ag_{i}" for i, c in enumerate(names)}
+    u_ = {c: f"__au_{i}" for i, c in enumerate(names)}
     frame = frame.with_columns([
         clean(pl.col(src)).str.replace_all(r"(?i)£|GBP|\s", "").alias(c_[c])
         for c, src in columns.items()])
+    if decimal == "comma":
+        frame = frame.with_columns([
+            pl.when(pl.col(c_[c]).str.contains(_COMMA_FORM_RE))
+            .then(pl.col(c_[c]).str.replace_all(".", "", literal=True)
+                  .str.replace(",", ".", literal=True))
+            .otherwise(pl.when(pl.col(c_[c]).is_not_null()).then(pl.lit("#")))
+            .alias(c_[c]) for c in names])
     frame = frame.with_columns([
         pl.when(pl.col(c_[c]).str.contains(r"^[-+]?\d+(?:\.\d+)?$"))
         .then(pl.col(c_[c]).cast(pl.Float64, strict=False)).alias(f_[c]) for c in names])
     frame = frame.with_columns([
         pl.when(pl.col(f_[c]).is_null()).then(pl.col(c_[c])).str.extract_groups(AMOUNT_RE)
         .alias(g_[c]) for c in names])
-
     frame = frame.with_columns([
-        pl.coalesce(pl.col(f_[c]), _amount_from_groups(pl.col(g_[c]))).round(2, mode="half_away_from_zero").alias(c)
+        pl.coalesce(pl.col(f_[c]), _amount_from_groups(pl.col(g_[c]))).alias(u_[c])
         for c in names])
-    return frame.drop([*c_.values(), *f_.values(), *g_.values()])
+    frame = frame.with_columns([
+        pl.col(u_[c]).round(2, mode="half_away_from_zero").alias(c) for c in names])
+    if problem_prefix is not None:
+        frame = frame.with_columns([
+            _amount_problem(pl.col(src), pl.col(u_[c]), pl.col(c), decimal, settled, max_abs)
+            .alias(f"{problem_prefix}{c}") for c, src in columns.items()])
+    return frame.drop([*c_.values(), *f_.values(), *g_.values(), *u_.values()])
+
+
+SUB_PENNY = ("a fraction of a penny: rounding to pence would change it. Give pounds and pence "
+             "(2 decimal places), or check the decimal separator")
+
+
+def _amount_problem(raw: pl.Expr, unrounded: pl.Expr, rounded: pl.Expr, decimal: DecimalMark,
+                    settled: bool, max_abs: float | None) -> pl.Expr:
+    """Why a money cell that was read is not acceptable as it stands (null when it is fine).
+
+    Literal reasons (the cell itself is shown beside them in rejects.csv), so the check costs a
+    few comparisons per cell."""
+    out = pl.when(unrounded.is_null()).then(pl.lit(None, pl.String))
+    out = out.when(~unrounded.is_finite()).then(pl.lit("not a finite number (too large to hold)"))
+    if max_abs is not None:
+        out = out.when(unrounded.abs() > max_abs).then(pl.lit(
+            f"larger than £{max_abs:,.0f} in either sign (amount_max_abs_gbp in "
+            "params/ingest_checks.yaml)"))
+    if decimal == "point" and not settled:
+        shown = clean(raw)
+        digits = shown.str.extract(_DIGITS_RE, 1)
+        out = out.when(digits.str.contains(AMBIGUOUS_POINT_RE)).then(pl.format(
+            "ambiguous decimal point: '{}' could be £{} ('.' between thousands) or £{}; no other "
+            "amount in the file settles which. Write amounts with pence, e.g. 1234.00",
+            shown, digits.str.replace_all(".", ",", literal=True), digits))
+    tol = pl.max_horizontal(unrounded.abs(), pl.lit(1.0)) * 2e-15  # a few float ulps
+    out = out.when((unrounded - rounded).abs() > tol).then(pl.lit(SUB_PENNY))
+    return out.otherwise(pl.lit(None, pl.String))
 
 
 def parse_number(expr: pl.Expr) -> pl.Expr:
@@ -520,6 +616,8 @@ _CHECK_DEFAULTS = {
     "ppr_filing_deadline_days": 30, "ppr_period_min_days": 152, "ppr_period_max_days": 213,
     "ppr_bucket_sum_tolerance_pct": 1, "ppr_avg_days_max": 365,
     "published_pct_tolerance_pct": 0.5, "date_min_year": MIN_YEAR, "date_max_year": MAX_YEAR,
+    "amount_max_abs_gbp": 1e10, "date_future_tolerance_days": 31,
+    "xlsx_max_uncompressed_bytes": 2**30, "xlsx_max_compression_ratio": 200,
 }
 
 
@@ -540,3 +638,22 @@ def thresholds(when: dt.date | None = None) -> dict[str, float]:
     pf = load(path)
     when = when or dt.date.today()
     return {k: pf.value(k, when) if k in pf.parameters else v for k, v in _CHECK_DEFAULTS.items()}
+
+
+# --- characters that do not belong in a value ------------------------------------------------
+
+# C0 controls except tab, DEL, line breaks, and the bidirectional overrides and isolates used to
+# disguise text ("Trojan source"). A tab is left alone: harmless inside a value.
+CONTROL_RE = r"[\x00-\x08\x0A-\x0D\x0E-\x1F\x7F\x{202A}-\x{202E}\x{2066}-\x{2069}]"
+# A date whose year is written with two digits: "10/02/69", "3 Feb 69", "03-Feb-25".
+TWO_DIGIT_YEAR_RE = r"(?:^|[^\d])\d{1,2}[/.\s-]+(?:\d{1,2}|[A-Za-z]{3,9}\.?)[/.\s,-]+\d{2}$"
+
+
+def has_control(expr: pl.Expr) -> pl.Expr:
+    """True where a value holds a control character (see :data:`CONTROL_RE`).
+
+    >>> pl.DataFrame({"x": ["A\\x00B", "Acme", "x\\u202ey", "tab\\there", None]}).select(
+    ...     has_control(pl.col("x")))["x"].to_list()
+    [True, False, True, False, None]
+    """
+    return expr.str.contains(CONTROL_RE).name.keep()
