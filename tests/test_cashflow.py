@@ -28,7 +28,9 @@ STAT = 11.75
 
 
 def scenario(**kw) -> cf.SupplierScenario:
-    return cf.make_scenario(**{"statutory_rate_pct": STAT, **kw})
+    """A scenario at the 2026 H1 statutory rate. ``vat_rate=0`` (an exempt supply: the debt is the
+    invoice I) so the statutory-interest arithmetic below reads alone; the VAT tests set 0.2."""
+    return cf.make_scenario(**{"statutory_rate_pct": STAT, "vat_rate": 0.0, **kw})
 
 
 def norm_sf(x: float) -> float:
@@ -120,8 +122,14 @@ def test_closed_forms_default_scenario():
     assert ss.runway_days == pytest.approx(76.0417, abs=1e-4)
     assert ss.viability_margin_days == pytest.approx(16.0417, abs=1e-4)
     assert not ss.shortfall_expected
-    # E6 paid on the due day, 30-day terms: nothing owed
-    assert ss.statutory_interest_days == 0 and ss.compensation_per_invoice_gbp == 0
+    # E6 paid on the agreed day, 30-day terms from receipt: the Act's 30-day period begins with
+    # the day of receipt (s.4(2H)), so its last day is receipt + 29 and the relevant day for a
+    # public buyer is min(receipt + 30, receipt + 29) = receipt + 29 (s.4(2D)): paid on receipt
+    # + 30 is 1 day late. 9,863.0137 x 0.1175 x 1 / 365 = 3.1751 -> 3.18; compensation £70
+    # (1,000 <= 9,863.01 < 10,000, s.5A(2)(b))
+    assert ss.statutory_interest_days == 1
+    assert ss.statutory_interest_per_invoice_gbp == pytest.approx(3.1751, abs=1e-4)
+    assert ss.compensation_per_invoice_gbp == 70
     # E7 t = 30: IF = 0.85 x 9,863.01 x 0.0675 x 30/365 + 0.01 x 9,863.01 = 46.51 + 98.63 = 145.14
     #    overdraft on the advance = 8,383.56 x 0.146 x 30 / 365 = 100.60
     assert ss.invoice_finance_cost_per_invoice_gbp == pytest.approx(145.1416, abs=1e-3)
@@ -160,12 +168,13 @@ def test_closed_forms_with_lag_lateness_payables_overhead_and_overdraft():
     # E5: (5,000 + 10,000) / (100 + 10) = 136.36 days; margin 136.36 - 120 = 16.36
     assert ss.runway_days == pytest.approx(15_000 / 110)
     assert ss.viability_margin_days == pytest.approx(15_000 / 110 - 120)
-    # E6, public buyer: interest from min(l + N, 30) = day 30 after receipt; paid on day 90: 60 days
-    # 6,000 x 0.1175 x 60 / 365 = 115.89; compensation £70 (1,000 <= 6,000 < 10,000)
-    assert ss.statutory_interest_days == 60
-    assert ss.statutory_interest_per_invoice_gbp == pytest.approx(115.8904, abs=1e-4)
+    # E6, public buyer: relevant day = min(l + N, 29) = receipt + 29 (s.4(2D), (2H)); paid on
+    # receipt + 90: 61 days. 6,000 x 0.1175 x 61 / 365 = 43,005 / 365 = 117.8219; compensation
+    # £70 (1,000 <= 6,000 < 10,000)
+    assert ss.statutory_interest_days == 61
+    assert ss.statutory_interest_per_invoice_gbp == pytest.approx(117.8219, abs=1e-4)
     assert ss.compensation_per_invoice_gbp == 70
-    assert ss.statutory_due_per_year_gbp == pytest.approx((115.8904 + 70) * 365 / 30, abs=1e-2)
+    assert ss.statutory_due_per_year_gbp == pytest.approx((117.8219 + 70) * 365 / 30, abs=1e-2)
     # supplier's own cost of the lateness: 6,000 x 0.146 x 20 / 365 = 48.00
     assert ss.own_cost_of_lateness_per_invoice_gbp == pytest.approx(48.0)
     # E7 t = 90: 0.85 x 6,000 x 0.0675 x 90/365 + 0.01 x 6,000 = 84.88 + 60 = 144.88;
@@ -176,18 +185,26 @@ def test_closed_forms_with_lag_lateness_payables_overhead_and_overdraft():
     assert ss.cash_released_if_on_time_gbp == pytest.approx(4_000)
     assert ss.financing_saved_if_on_time_gbp == pytest.approx(200)
 
-    # other purchasers: interest from min(70, 60) = day 60: 30 days: 6,000 x 0.1175 x 30/365 = 57.95
+    # other purchasers (s.4(2E)-(2F)): by default the agreed day stands, receipt + l + N = 70;
+    # paid on receipt + 90: 20 days. 6,000 x 0.1175 x 20 / 365 = 14,100 / 365 = 38.6301
     private = cf.steady_state(sc.with_(buyer_is_public_authority=False))
-    assert private.statutory_interest_days == 30
-    assert private.statutory_interest_per_invoice_gbp == pytest.approx(57.9452, abs=1e-4)
+    assert private.statutory_interest_days == 20
+    assert private.statutory_interest_per_invoice_gbp == pytest.approx(38.6301, abs=1e-4)
+    # with the grossly-unfair reading the 60-day period's last day, receipt + 59, replaces the
+    # agreed day 70: 90 - 59 = 31 days. 6,000 x 0.1175 x 31 / 365 = 21,855 / 365 = 59.8767
+    unfair = cf.steady_state(
+        sc.with_(buyer_is_public_authority=False, private_over_60_grossly_unfair=True))
+    assert unfair.statutory_interest_days == 31
+    assert unfair.statutory_interest_per_invoice_gbp == pytest.approx(59.8767, abs=1e-4)
 
 
 def test_public_buyer_with_long_terms_owes_interest_even_when_paid_on_the_agreed_day():
-    # 60-day terms, paid on day 60 after receipt: s.4(2D) starts interest after day 30 -> 30 days
+    # 60-day terms, paid on day 60 after receipt: s.4(2D) makes receipt + 29 the relevant day
+    # (the 30-day period's last day) -> 60 - 29 = 31 days
     ss = cf.steady_state(scenario(terms_days=60))
-    assert ss.statutory_interest_days == 30
-    # 9,863.0137 x 0.1175 = 1,158.9041; x 30 / 365 = 95.2524
-    assert ss.statutory_interest_per_invoice_gbp == pytest.approx(95.2524, abs=1e-4)
+    assert ss.statutory_interest_days == 31
+    # 9,863.0137 x 0.1175 = 1,158.9041; x 31 / 365 = 98.4275
+    assert ss.statutory_interest_per_invoice_gbp == pytest.approx(98.4275, abs=1e-4)
 
 
 def test_insurance_cost_folded_into_the_annual_picture():
@@ -261,32 +278,41 @@ def test_deterministic_late_payment_shortfall_day_overdraft_days_and_interest():
     assert row["overdraft_days"] == 3
     # interest 0.146 / 365 x (252.0548 + 515.0685 + 778.0822) = 0.61808, debited on day 90
     assert row["overdraft_interest_gbp"] == pytest.approx(0.146 / 365 * 1_545.2055, abs=1e-5)
-    # E6: invoices received on days 30k + 50 <= 365: k = 1..10, each 20 days late for interest.
-    # 9,863.01 x 11.75 % x 20 / 365 in whole pence, half up:
-    # 986,301 p x 1,175 bp x 20 / (365 x 10,000) = 23,178,073,500 / 3,650,000 = 6,350.16 -> £63.50
-    assert row["statutory_interest_gbp"] == pytest.approx(10 * 63.50)
+    # E6: invoices paid on days 30k + 50 <= 365: k = 1..10. Relevant day receipt + 29, paid on
+    # receipt + 50: 21 days each. 9,863.01 x 11.75 % x 21 / 365 in whole pence, half up:
+    # 986,301 p x 1,175 bp x 21 / (365 x 10,000) = 24,336,977,175 / 3,650,000 = 6,667.66 -> £66.68
+    assert row["statutory_interest_gbp"] == pytest.approx(10 * 66.68)
     assert row["fixed_compensation_gbp"] == pytest.approx(10 * 70)
     # own cost: 10 x 9,863.01 x 0.146 x 20 / 365 = 10 x 78.904 = 789.04
     assert row["own_cost_of_lateness_gbp"] == pytest.approx(789.0411, abs=1e-3)
     assert row["invoices_paid"] == 10 and row["late_invoices"] == 10
 
 
-def test_statutory_interest_agrees_with_late_payment_invoice_by_invoice():
+@pytest.mark.parametrize(
+    "public, vat, unfair, terms",
+    [(True, 0.0, False, 45), (True, 0.2, False, 45), (False, 0.2, False, 75),
+     (False, 0.2, True, 75), (True, 0.2, False, 20)],
+)
+def test_statutory_interest_agrees_with_late_payment_invoice_by_invoice(public, vat, unfair, terms):
     from lainbench.late_payment import statutory_interest
 
-    sc = scenario(terms_days=45, days_late=12, statutory_rate_pct=None)  # rate from late_payment
+    sc = scenario(terms_days=terms, days_late=12, statutory_rate_pct=None, vat_rate=vat,
+                  buyer_is_public_authority=public, private_over_60_grossly_unfair=unfair)
     res = cf.simulate(sc, "deterministic", n_paths=1, horizon_days=365, seed=0)
     start = sc.start_date
     total = comp = 0.0
     for k in range(1, 365 // 30 + 1):
         received = start + dt.timedelta(days=30 * k)
-        due = received + dt.timedelta(days=45)
+        due = received + dt.timedelta(days=terms)
         paid = due + dt.timedelta(days=12)
         if (paid - start).days > 365:
             continue
-        r = statutory_interest(round(sc.invoice_amount_gbp, 2), due, paid, received_date=received)
+        # the debt is the sum owed, VAT included (late_payment's gross_amount_gbp)
+        r = statutory_interest(round(sc.invoice_gross_gbp, 2), due, paid, received_date=received,
+                               public_authority=public, private_over_60_grossly_unfair=unfair)
         total += r.interest_gbp
         comp += r.compensation_gbp
+    assert total > 0
     assert res.paths["statutory_interest_gbp"][0] == pytest.approx(total, abs=1e-9)
     assert res.paths["fixed_compensation_gbp"][0] == pytest.approx(comp)
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from lainbench.cashflow.delays import (
     assumption,
 )
+from lainbench.cashflow.rates import effective_annual_rate_pct
 from lainbench.errors import ParamsError
 from lainbench.params import format_validation_error
 
@@ -40,6 +41,9 @@ RatePct = Annotated[float, Field(ge=0, le=100)]
 
 
 InsuranceStage = Literal["at_award", "at_bid"]
+
+
+PaymentLaw = Literal["current", "commercial_payments_bill"]
 
 
 def _ref(name: str):
@@ -154,7 +158,43 @@ class SupplierScenario(BaseModel):
         default_factory=_ref("win_probability"), gt=0, le=1, description="w: probability a bid wins"
     )
     buyer_is_public_authority: bool = Field(
-        True, description="public-authority buyer: statutory interest runs from 30 days at most"
+        True,
+        description="public-authority buyer: the relevant day is receipt + 29 at the latest "
+        "(Late Payment Act s.4(2D)); others: the agreed day stands",
+    )
+    private_over_60_grossly_unfair: bool = Field(
+        False,
+        description="private buyer only: read an agreed day beyond receipt + 59 as grossly "
+        "unfair (s.4(2E)-(2F)), so the 60-day period's last day is the relevant day (as in "
+        "lainbench.late_payment)",
+    )
+    payment_law: PaymentLaw = Field(
+        "current",
+        description="law applied: current (Late Payment Act as amended) or "
+        "commercial_payments_bill (PROPOSED, not law: build it with commercial_payments_bill())",
+    )
+    private_terms_cap_days: WholeDays | None = Field(
+        None,
+        description="proposed cap on private buyers' terms from receipt, days (Commercial "
+        "Payments Bill; None under current law); the relevant day is at the latest the cap "
+        "period's last day",
+    )
+    vat_rate: float = Field(
+        default_factory=_ref("vat_rate"),
+        ge=0,
+        le=1,
+        description="VAT on the invoices, share (0.2 standard, 0 exempt); statutory interest and "
+        "compensation are on the sum owed I x (1 + vat), costs and margin ex VAT",
+    )
+    early_payment_discount_pct: RatePct = Field(
+        0.0,
+        description="d: share of the invoice given up for early payment (an early-payment "
+        "discount, or a supply-chain-finance funder's discount), % of the invoice",
+    )
+    early_payment_days: WholeDays | None = Field(
+        None,
+        description="t: day after receipt the supplier is paid when it takes the buyer's early "
+        "payment offer (None: no offer; when set, every invoice is paid on that day, on time)",
     )
     start_date: dt.date = Field(
         DEFAULT_START_DATE, description="contract start (day 0); fixes the statutory rate"
@@ -176,9 +216,56 @@ class SupplierScenario(BaseModel):
         return self.variable_cost_share * self.annual_value_gbp / DAYS_PER_YEAR
 
     @property
+    def invoice_gross_gbp(self) -> float:
+        """The sum owed for one invoice, VAT included: ``I (1 + vat)`` (the Act's debt)."""
+        return self.invoice_amount_gbp * (1 + self.vat_rate)
+
+    @property
+    def takes_early_payment(self) -> bool:
+        """Whether the buyer offers early payment (the supplier is assumed to take it)."""
+        return self.early_payment_days is not None
+
+    @property
+    def receipt_amount_gbp(self) -> float:
+        """Cash received per invoice, ex VAT: ``I``, or ``I (1 - d)`` when paid early."""
+        if self.takes_early_payment:
+            return self.invoice_amount_gbp * (1 - self.early_payment_discount_pct / 100)
+        return self.invoice_amount_gbp
+
+    @property
     def invoice_to_cash_days(self) -> float:
-        """``l + N + D``."""
+        """``l + N + D``, or ``t`` when the supplier takes early payment."""
+        if self.takes_early_payment:
+            return float(self.early_payment_days)
         return self.approval_lag_days + self.terms_days + self.days_late
+
+    @property
+    def statutory_relevant_offset_days(self) -> int:
+        """Days from invoice receipt to the Act's relevant day (interest starts the day after).
+
+        :func:`lainbench.late_payment.relevant_day` on the agreed day receipt + ``l + N`` (the
+        same function as the invoice tables use): public buyers ``min(l + N, 29)``; others ``l +
+        N`` (``min(l + N, 59)`` with ``private_over_60_grossly_unfair``), and under the proposed
+        ``private_terms_cap_days`` at most the last day of that period (cap - 1).
+
+        >>> SupplierScenario(terms_days=60).statutory_relevant_offset_days
+        29
+        >>> SupplierScenario(terms_days=90, buyer_is_public_authority=False,
+        ...                  private_over_60_grossly_unfair=True).statutory_relevant_offset_days
+        59
+        """
+        from lainbench.late_payment import period_last_day, relevant_day
+
+        start = self.start_date
+        due = start + dt.timedelta(days=self.approval_lag_days + self.terms_days)
+        rday = relevant_day(
+            start, due, public_authority=self.buyer_is_public_authority,
+            private_over_60_grossly_unfair=self.private_over_60_grossly_unfair,
+        )
+        cap = self.private_terms_cap_days
+        if cap is not None and cap > 0 and not self.buyer_is_public_authority:
+            rday = min(rday, period_last_day(start, cap))
+        return (rday - start).days
 
     @property
     def invoices_per_year(self) -> float:
@@ -216,11 +303,19 @@ class SupplierScenario(BaseModel):
         return statutory_rate_pct(self.start_date)
 
     @property
-    def statutory_period_days(self) -> int:
-        """Longest period before statutory interest runs: 30 days (public) or 60 (others)."""
-        from lainbench.late_payment import PRIVATE_PERIOD_DAYS, PUBLIC_PERIOD_DAYS
+    def overdraft_ear_pct(self) -> float:
+        """EAR of ``r_od``: ``(1 + r_od / 12)^12 - 1`` (interest charged monthly)."""
+        return effective_annual_rate_pct(self.overdraft_rate_pct_used)
 
-        return PUBLIC_PERIOD_DAYS if self.buyer_is_public_authority else PRIVATE_PERIOD_DAYS
+    @property
+    def financing_ear_pct(self) -> float:
+        """EAR of the financing rate ``r``, compounded monthly."""
+        return effective_annual_rate_pct(self.financing_rate_pct_used)
+
+    @property
+    def discount_ear_pct(self) -> float:
+        """EAR of the invoice-finance discount rate ``r_d``, compounded monthly."""
+        return effective_annual_rate_pct(self.discount_rate_pct_used)
 
     def with_(self, **changes: Any) -> SupplierScenario:
         """A copy with ``changes`` applied and validated (errors name the field).
