@@ -184,7 +184,7 @@ def steady_state(scenario: SupplierScenario) -> SteadyState:
     """
     s = scenario
     v, b, c = s.annual_value_gbp, s.billing_interval_days, s.variable_cost_share
-    lag, n, d, dpo = s.approval_lag_days, s.terms_days, s.days_late, s.supplier_payables_days
+    d, dpo = s.days_late, s.supplier_payables_days
     f = s.fixed_overhead_gbp_per_day
     r = s.financing_rate_pct_used / 100
     r_od = s.overdraft_rate_pct_used / 100

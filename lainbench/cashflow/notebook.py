@@ -13,6 +13,7 @@ from lainbench import load
 from lainbench.cashflow.delays import (
     DelayModel,
 )
+from lainbench.cashflow.rates import simple_rate_ear_pct
 from lainbench.cashflow.scenario import (
     DEFAULT_SEED,
     SupplierScenario,
@@ -147,9 +148,11 @@ def notebook_delay(params: SupplierCashflowParams, invoices=None) -> DelayModel:
 
 
 def scenario_table(scenario: SupplierScenario) -> pl.DataFrame:
-    """The scenario's inputs as a table: ``input``, ``value``, ``meaning`` (with units).
+    """The scenario's inputs as a table: ``input``, ``value``, ``effective_annual_rate_pct``,
+    ``meaning`` (with units).
 
-    Derived rates (overdraft, financing, discount, statutory) are shown as used.
+    Derived rates (overdraft, financing, discount, statutory) are shown as used, each with its
+    EAR (:mod:`lainbench.cashflow.rates`).
 
     >>> t = scenario_table(SupplierScenario(statutory_rate_pct=11.75))
     >>> t.filter(pl.col("input") == "overdraft_rate_pct")["value"][0]
@@ -161,6 +164,14 @@ def scenario_table(scenario: SupplierScenario) -> pl.DataFrame:
         "invoice_finance_discount_rate_pct": scenario.discount_rate_pct_used,
         "statutory_rate_pct": scenario.statutory_rate_pct_used,
     }
+    # EAR beside every nominal rate: compounded monthly, except statutory interest (simple by
+    # law, s.1(1): its EAR is the rate) and Bank Rate (a reference, not a charge)
+    ear = {
+        "overdraft_rate_pct": scenario.overdraft_ear_pct,
+        "financing_rate_pct": scenario.financing_ear_pct,
+        "invoice_finance_discount_rate_pct": scenario.discount_ear_pct,
+        "statutory_rate_pct": simple_rate_ear_pct(scenario.statutory_rate_pct_used),
+    }
     rows = []
     for name, info in SupplierScenario.model_fields.items():
         value = used.get(name, getattr(scenario, name))
@@ -168,8 +179,11 @@ def scenario_table(scenario: SupplierScenario) -> pl.DataFrame:
             {
                 "input": name,
                 "value": f"{value:g}" if isinstance(value, float) else str(value),
+                "effective_annual_rate_pct": f"{ear[name]:.2f}" if name in ear else None,
                 "meaning": info.description or "",
             }
         )
-    return pl.DataFrame(rows)
+    return pl.DataFrame(rows, schema={"input": pl.String, "value": pl.String,
+                                      "effective_annual_rate_pct": pl.String,
+                                      "meaning": pl.String})
 
