@@ -93,7 +93,11 @@ def commercial_payments_bill_rules(as_of: dt.date | str | None = None) -> dict[s
             raise ParamsError(f"{RULES_FILE}: {name} has status {rule.metadata.status!r}; the "
                               "Bill is proposed law: mark it status: proposed, or, if it has "
                               "become law, move it into the current rules")
-        out[short] = rules.value(name, as_of or dt.date.max)
+        value = rules.value(name, as_of or dt.date.max)
+        if value is None:
+            raise ParamsError(f"{RULES_FILE}: {name} has no value on {as_of}; its values start "
+                              f"on {min(rule.values)}; pass a later as_of (or none)")
+        out[short] = value
     return out
 
 
@@ -232,7 +236,8 @@ def _apply_levers(
     if law not in PAYMENT_LAWS:
         raise ParamsError(f"payment_law = {law!r} is unknown; use {', '.join(PAYMENT_LAWS)}")
     if law == "commercial_payments_bill":
-        sc = commercial_payments_bill(sc, sc.start_date)
+        # proposed law: its latest proposed values, whatever the contract's start date
+        sc = commercial_payments_bill(sc)
     return sc, delay
 
 
