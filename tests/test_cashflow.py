@@ -715,13 +715,18 @@ def test_notebook_03_runs_on_small_demo(small_demo, tmp_path):
         "balance_bands.parquet",
         "member_shortfall.parquet",
         "levers.parquet",
+        "policy_scenarios.parquet",
     }
     levers = pl.read_parquet(tmp_path / "out" / "levers.parquet")
     assert levers["scenario"].n_unique() == 24
+    policies = pl.read_parquet(tmp_path / "out" / "policy_scenarios.parquet")
+    assert policies["scenario"].unique(maintain_order=True).to_list() == list(
+        cf.DEFAULT_POLICY_SCENARIOS)
     assert pl.read_parquet(tmp_path / "out" / "balance_bands.parquet").height == 365
     assert len([c for c in result.charts if c.suffix == ".png"]) == 4
     html = result.html.read_text(encoding="utf-8")
     assert "vegaEmbed" in html and "Buyer levers" in html
+    assert "VAT basis" in html and "vat_rate</code> = 20%" in html
 
 
 # ---------------------------------------------------------------------------------------------

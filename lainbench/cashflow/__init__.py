@@ -101,13 +101,17 @@ from lainbench.cashflow.levers import (
     one_lever_at_a_time,
 )
 from lainbench.cashflow.notebook import (
+    DEFAULT_POLICY_SCENARIOS,
+    POLICY_METRICS,
     ProfileChoice,
     SizeBand,
     SupplierCashflowParams,
     notebook_delay,
     params_from,
+    policy_table,
     run_params,
     scenario_table,
+    vat_basis_note,
 )
 from lainbench.cashflow.rates import (
     discount_implied_rate_pct,
@@ -149,6 +153,7 @@ __all__ = [
     "COVERS",
     "DAYS_PER_YEAR",
     "DEBIT_INTERVAL_DAYS",
+    "DEFAULT_POLICY_SCENARIOS",
     "DEFAULT_SEED",
     "DEFAULT_START_DATE",
     "DELAY_PROFILES",
@@ -160,6 +165,7 @@ __all__ = [
     "METRICS",
     "PATH_COLUMNS",
     "PAYMENT_LAWS",
+    "POLICY_METRICS",
     "WIDTH",
     "DelayModel",
     "DelayProfileName",
@@ -207,6 +213,7 @@ __all__ = [
     "one_lever_at_a_time",
     "params_from",
     "parse_discount_terms",
+    "policy_table",
     "resolve_delay",
     "run_params",
     "scenario_table",
@@ -215,4 +222,5 @@ __all__ = [
     "simulate",
     "steady_state",
     "supply_chain_finance_discount_pct",
+    "vat_basis_note",
 ]

@@ -14,7 +14,8 @@ is one scenario. The levers (:data:`LEVERS`):
   net 30 sets the terms), or supply-chain finance ``"scf 6.75% day 10"`` (a funder pays on day
   10, less 6.75 % a year for the days before the due day);
 * ``payment_law``: ``current`` or ``commercial_payments_bill`` (PROPOSED law, read from
-  ``params/payment_rules.yaml``: :func:`commercial_payments_bill`).
+  ``params/payment_rules.yaml``: :func:`commercial_payments_bill`);
+* ``buyer_is_public_authority`` (the Act's s.4(2D) rule, or the private-purchaser rule).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ LEVER_GRID: dict[str, tuple[Any, ...]] = {
 
 
 # every lever compare_levers understands (the default grid uses the first four)
-LEVERS = (*LEVER_GRID, "days_late", "early_payment", "payment_law")
+LEVERS = (*LEVER_GRID, "days_late", "early_payment", "payment_law", "buyer_is_public_authority")
 
 
 PAYMENT_LAWS = ("current", "commercial_payments_bill")
@@ -196,6 +197,8 @@ def lever_label(lever: str, value: Any) -> str:
         return "on time" if value == 0 else f"{value:g} days late"
     if lever == "early_payment":
         return "no early payment" if value in (None, "none") else f"early payment {value}"
+    if lever == "buyer_is_public_authority":
+        return "public-authority buyer" if value else "private buyer"
     if lever == "payment_law":
         return ("Commercial Payments Bill (proposed)" if value == "commercial_payments_bill"
                 else "current law")
@@ -217,7 +220,7 @@ def _apply_levers(
                           f"(found delay_profile={levers['delay_profile']!r}, "
                           f"days_late={levers['days_late']!r})")
     changes: dict[str, Any] = {}
-    for name in ("terms_days", "approval_lag_days"):
+    for name in ("terms_days", "approval_lag_days", "buyer_is_public_authority"):
         if name in levers:
             changes[name] = levers[name]
     if "insurance_requirement" in levers:
@@ -231,7 +234,13 @@ def _apply_levers(
         delay = FixedDelay(base.days_late)
     sc = base.with_(**changes, days_late=delay.mean_days_late)
     if "early_payment" in levers:
-        sc = sc.with_(**early_payment_changes(levers["early_payment"], sc))
+        early = early_payment_changes(levers["early_payment"], sc)
+        if "terms_days" in early and "terms_days" in levers and early["terms_days"] != levers[
+                "terms_days"]:
+            raise ParamsError(f"levers: early_payment {levers['early_payment']!r} sets net "
+                              f"{early['terms_days']} days but terms_days = {levers['terms_days']}"
+                              "; give one (the offer's net day is the terms)")
+        sc = sc.with_(**early)
     law = levers.get("payment_law", "current")
     if law not in PAYMENT_LAWS:
         raise ParamsError(f"payment_law = {law!r} is unknown; use {', '.join(PAYMENT_LAWS)}")
