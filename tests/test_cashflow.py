@@ -816,6 +816,8 @@ def test_supply_chain_finance_offer():
         cf.early_payment_changes("scf 7.3% day 90", base)
     with pytest.raises(ParamsError, match="not discount terms"):
         cf.early_payment_changes("2 percent", base)
+    with pytest.raises(ParamsError, match="needs early_payment_days"):
+        cf.make_scenario(early_payment_discount_pct=2)
 
 
 def test_terms_and_lateness_changed_together_as_one_scenario():

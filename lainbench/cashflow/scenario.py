@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lainbench.cashflow.delays import (
     assumption,
@@ -203,6 +203,16 @@ class SupplierScenario(BaseModel):
         None,
         description="statutory late-payment rate, % a year (None: from lainbench.late_payment)",
     )
+
+    @model_validator(mode="after")
+    def _discount_needs_a_day(self) -> SupplierScenario:
+        if self.early_payment_discount_pct > 0 and self.early_payment_days is None:
+            raise ValueError(
+                f"early_payment_discount_pct = {self.early_payment_discount_pct} needs "
+                "early_payment_days (the day after receipt the supplier is paid when it takes "
+                "the offer); set both, or neither"
+            )
+        return self
 
     # -- derived quantities (symbols of 5.1) --------------------------------------------------
     @property
