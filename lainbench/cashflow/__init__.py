@@ -12,8 +12,11 @@ The model of ``reference/economics.md`` section 5, built as specified:
   percentiles, overdraft interest, statutory interest and compensation due);
 * :func:`balance_bands` - the daily percentile bands of the balance, for a fan chart;
 * :func:`member_shortfall` - the same supplier paid the way each member pays its own invoices;
-* :func:`compare_levers` - a grid of buyer levers (terms, late share, approval lag, insurance)
-  in one tidy table with the change against the baseline.
+* :func:`compare_levers` - a grid of buyer levers (terms, late share, approval lag, insurance),
+  or named scenarios each combining any levers (also early payment, supply-chain finance and
+  the proposed Commercial Payments Bill: :func:`commercial_payments_bill`), in one tidy table
+  with the change against the baseline; :mod:`lainbench.cashflow.rates` gives the EAR of every
+  nominal rate and the implied rate of a discount.
 
 Conventions (5.0): day 0 is contract start, days ``t = 1..H``; invoice ``k`` of ``I = V B / 365``
 is issued at the end of day ``kB``, due on day ``kB + l + N`` and received on day
@@ -33,7 +36,10 @@ Deviations from the sketch in 5.3, each for a stated reason:
   ``start_date`` for every invoice: one rate per scenario, where the Act fixes one per debt (it
   can change twice in a year; a small approximation that keeps the simulation vectorised). It is
   counted for invoices **paid within the horizon** and worked to the penny as
-  :func:`lainbench.late_payment.statutory_interest` does. The debt is the ex-VAT invoice ``I``.
+  :func:`lainbench.late_payment.statutory_interest` does, from the day after the Act's relevant
+  day (:func:`lainbench.late_payment.relevant_day`: receipt + 29 at the latest for a public
+  buyer). The debt is the sum owed, VAT included: ``I (1 + vat_rate)``; costs, margin and
+  receipts stay ex VAT.
 * The simulated average funding need (E3's counterpart) is averaged over whole billing cycles
   after the first invoice falls due (days ``W..H``), so the start-up ramp does not dilute it.
 * Random numbers: ``u`` then ``z`` (n x K each, float32) from ``default_rng(seed)``, shared by
