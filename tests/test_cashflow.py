@@ -873,3 +873,34 @@ def test_commercial_payments_bill_scenario_reads_the_proposed_rules():
     t = cf.compare_levers(base, n_paths=10, grid={"payment_law": cf.PAYMENT_LAWS})
     row = t.filter(pl.col("metric") == "statutory_interest_days").row(1, named=True)
     assert row["change_label"] == "Commercial Payments Bill (proposed)" and row["value"] == 15
+
+
+@settings(max_examples=25, deadline=None)
+@given(terms=st.integers(0, 120), lag=st.integers(0, 20), late=st.integers(0, 40),
+       public=st.booleans(), unfair=st.booleans(), vat=st.sampled_from([0.0, 0.05, 0.2]),
+       value=st.floats(5_000, 400_000))
+def test_simulated_interest_equals_late_payment_tables(terms, lag, late, public, unfair, vat,
+                                                       value):
+    # the vectorised model against late_payment's vectorised tables, invoice for invoice. (The
+    # model uses one rate per scenario; H1 and H2 2026 are both 11.75 % in the rate table, so the
+    # two agree over a 2026 year: if H2 2026 is revised this test shows the approximation C9.)
+    from lainbench.late_payment import with_statutory_interest
+
+    sc = scenario(terms_days=terms, approval_lag_days=lag, days_late=late, vat_rate=vat,
+                  buyer_is_public_authority=public, private_over_60_grossly_unfair=unfair,
+                  annual_value_gbp=value, statutory_rate_pct=None)
+    res = cf.simulate(sc, "deterministic", n_paths=1, horizon_days=365, seed=0)
+    k = np.arange(1, 365 // 30 + 1)
+    received = [sc.start_date + dt.timedelta(days=30 * int(i)) for i in k]
+    paid = [r + dt.timedelta(days=lag + terms + late) for r in received]
+    inv = pl.DataFrame({
+        "invoice_received_date": received,
+        "due_date": [r + dt.timedelta(days=lag + terms) for r in received],
+        "payment_date": paid, "gross_amount_gbp": [round(sc.invoice_gross_gbp, 2)] * len(k),
+    }).filter(pl.col("payment_date") <= sc.start_date + dt.timedelta(days=365))
+    out = with_statutory_interest(inv, public_authority=public,
+                                  private_over_60_grossly_unfair=unfair)
+    assert res.paths["statutory_interest_gbp"][0] == pytest.approx(
+        out["statutory_interest_gbp"].sum(), abs=1e-6)
+    assert res.paths["fixed_compensation_gbp"][0] == pytest.approx(
+        out["fixed_compensation_gbp"].sum())
