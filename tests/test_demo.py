@@ -39,10 +39,55 @@ def test_mostly_paid_near_terms_with_late_tail(inv):
     assert days.filter(late).max() > 120  # a long tail
 
 
-def test_every_payment_in_a_period(inv):
+def test_every_payment_in_a_period_except_the_spill_after_the_last(inv):
+    from lainbench.demo.invoices import EXTRACT_DATE
+
     p = demo.periods()
     paid = inv["supplier_received_date"]
-    assert paid.min() >= p["period_start"].min() and paid.max() <= p["period_end"].max()
+    last_end = p["period_end"].max()
+    assert paid.min() >= p["period_start"].min() and paid.max() <= EXTRACT_DATE
+    after = inv.filter(pl.col("supplier_received_date") > last_end)
+    unpaid = inv.filter(pl.col("supplier_received_date").is_null())
+    # both exist, and every one was received within the last period (by its last day)
+    assert after.height > 0 and unpaid.height > 0
+    assert after["invoice_received_date"].max() <= last_end
+    assert unpaid["invoice_received_date"].max() <= last_end
+    # unpaid means no payment date of either kind; 3 % spill of 30,000 at most
+    assert unpaid["payment_date"].null_count() == unpaid.height
+    assert after.height + unpaid.height < 0.03 * inv.height
+
+
+def test_regime_follows_procurement_commencement(inv):
+    commenced = inv["procurement_commenced_date"]
+    assert commenced.null_count() == 0
+    pa = pl.date(2025, 2, 24)
+    assert inv.filter((pl.col("regime") == "pa2023") != (pl.col("procurement_commenced_date") >= pa)
+                      ).height == 0
+    # PCR 2015 contracts still invoice in 2026 (so notice figures differ from whole-ledger ones)
+    y2026 = inv.filter(pl.col("invoice_received_date").dt.year() == 2026)
+    assert set(y2026["regime"]) == {"pa2023", "pcr_2015"}
+    # a contract commenced before its first invoice; one regime per contract
+    first = inv.group_by("contract_id").agg(
+        pl.col("invoice_received_date").min().alias("first"),
+        pl.col("procurement_commenced_date").n_unique().alias("n"),
+        pl.col("regime").n_unique().alias("r"), pl.col("procurement_commenced_date").first())
+    assert (first["procurement_commenced_date"] < first["first"]).all()
+    assert (first["n"] == 1).all() and (first["r"] == 1).all()
+
+
+def test_disputes_have_raised_and_resolved_dates(inv):
+    d = inv.filter(pl.col("disputed"))
+    assert d["dispute_raised_date"].null_count() == 0
+    assert (d["dispute_raised_date"] > d["invoice_received_date"]).all()
+    paid = d.filter(pl.col("payment_date").is_not_null())
+    assert paid["dispute_resolved_date"].null_count() == 0
+    assert (paid["dispute_resolved_date"] <= paid["payment_date"]).all()
+    assert (paid["dispute_resolved_date"] > paid["dispute_raised_date"]).all()
+    # an unpaid disputed invoice's dispute is still open; undisputed invoices have no dates
+    assert d.filter(pl.col("payment_date").is_null())["dispute_resolved_date"].null_count() == \
+        d.filter(pl.col("payment_date").is_null()).height
+    undisputed = inv.filter(~pl.col("disputed"))
+    assert undisputed["dispute_raised_date"].null_count() == undisputed.height
 
 
 def test_size_bands_and_disputes(inv):

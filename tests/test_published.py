@@ -132,15 +132,76 @@ def test_compare_with_ledger_by_hand():
     led = _pub(avg_days_to_pay=[35.5], paid_over_60_days_pct=[3.0]).with_columns(
         pl.lit("internal").alias("regime"), pl.lit(100.0).alias("ledger_coverage_pct"))
     out = P.compare_with_ledger(pub, led)
-    got = {r["measure"]: (r["gap"], r["published_looks_better"], r["same_basis"])
-           for r in out.iter_rows(named=True)}
-    # 30 published vs 35.5 ledger: 5.5 days fewer (flatters); 4 % vs 3 % after 60 days (does not)
-    assert got == {"avg_days_to_pay": (-5.5, True, True),
-                   "paid_over_60_days_pct": (1.0, False, True)}
+    got = {r["measure"]: (r["published_measure"], r["ledger_measure"], r["comparable"], r["gap"],
+                          r["same_basis"]) for r in out.iter_rows(named=True)}
+    # a PCN's reg 38(2)(c) figures count receipt to supplier receipt, like the ledger: the same
+    # measures. 30 - 35.5 = -5.5 days; 4 % - 3 % = 1.0 point. Stated, never ranked.
+    assert got == {
+        "avg_days_to_pay": ("average_days_receipt_to_payment", "average_days_receipt_to_payment",
+                            True, -5.5, True),
+        "paid_over_60_days_pct": ("paid_over_60_days_of_receipt_pct",
+                                  "paid_over_60_days_of_receipt_pct", True, 1.0, True)}
+    assert "published_looks_better" not in out.columns
     partial = led.with_columns(pl.lit(50.0).alias("ledger_coverage_pct"))
     assert P.compare_with_ledger(pub, partial).height == 0  # ledger covers half the period
-    reg113 = pub.with_columns(pl.lit("valid_undisputed_to_payment").alias("day_count_basis"))
-    assert P.compare_with_ledger(reg113, led)["same_basis"].to_list() == [False, False]
+    # a reg 113 table counts from validation: another measure; side by side, no gap
+    reg113 = pub.with_columns(pl.lit("pcr_reg113").alias("regime"),
+                              pl.lit("valid_undisputed_to_payment").alias("day_count_basis"))
+    other = P.compare_with_ledger(reg113, led)
+    assert other["same_basis"].to_list() == [False, False]
+    assert other["comparable"].to_list() == [False, False]
+    assert other["gap"].to_list() == [None, None]
+    assert other["published_measure"].to_list() == [
+        "average_days_receipt_to_payment@valid_undisputed_to_payment",
+        "paid_over_60_days_of_receipt_pct@valid_undisputed_to_payment"]
+
+
+def test_reg38_d_pairs_only_with_the_ledgers_reg38_d():
+    # published PCN: 3.2 % of sums payable in the period not paid by its end (reg 38(2)(d));
+    # the ledger's PPR-style "not paid within agreed terms" is 20 %: a different question (paid
+    # by the due date), so side by side, no gap
+    pub = _pub(not_paid_within_terms_pct=[3.2])
+    led = _pub(not_paid_within_terms_pct=[20.0]).with_columns(
+        pl.lit("internal").alias("regime"), pl.lit(100.0).alias("ledger_coverage_pct"))
+    r = P.compare_with_ledger(pub, led).row(0, named=True)
+    assert (r["published_measure"], r["ledger_measure"]) == (
+        "reg38_2d_payable_not_paid_in_period_pct", "ppr_not_paid_within_agreed_terms_pct")
+    assert (r["published"], r["ledger"], r["comparable"], r["gap"]) == (3.2, 20.0, False, None)
+    assert r["reading"] == "different measures: shown side by side, not compared"
+    # with the ledger's own reg 38(2)(d) figure (4 payable, 1 not paid by 30 Sep: 25 %) the
+    # published figure pairs with it: 3.2 - 25.0 = -21.8; the PPR figure is not used
+    extra = pl.DataFrame({"org_id": ["m"], "period_start": [D(2025, 4, 1)],
+                          "period_end": [D(2025, 9, 30)],
+                          "measure": ["payable_not_paid_in_period_pct"], "value": [25.0]})
+    r = P.compare_with_ledger(pub, led, ledger_measures=extra).row(0, named=True)
+    assert (r["ledger_measure"], r["ledger"], r["comparable"], r["gap"]) == (
+        "reg38_2d_payable_not_paid_in_period_pct", 25.0, True, -21.8)
+    # a PPR's "% not paid within agreed terms" (18 %) does pair with the ledger's PPR measure
+    ppr = pub.with_columns(pl.lit("ppr_2025").alias("regime"),
+                           pl.lit(18.0).alias("not_paid_within_terms_pct"))
+    r = P.compare_with_ledger(ppr, led, ledger_measures=extra).row(0, named=True)
+    assert (r["ledger_measure"], r["gap"]) == ("ppr_not_paid_within_agreed_terms_pct", -2.0)
+    # the summary: one period shown, comparable in none (different measures): no mean gap
+    s = P.gap_summary(P.compare_with_ledger(pub, led)).row(0, named=True)
+    assert (s["periods"], s["comparable_periods"], s["mean_gap"]) == (1, 0, None)
+
+
+def test_ledger_notice_figures_feed_the_comparison():
+    from lainbench.notices.compare import ledger_notice_figures
+
+    # member m, pa2023 contracts: 4 invoices due in Apr-Sep 2025 (received + 30), paid 20 Apr,
+    # 30 Jun, 15 Sep and 10 Oct 2025 (after the period): reg 38(2)(d) 1 of 4 = 25 %
+    inv = INVOICE_PAYMENT.conform(pl.DataFrame({
+        "buyer_org_id": ["m"] * 4, "invoice_id": list("1234"), "regime": ["pa2023"] * 4,
+        "invoice_received_date": [D(2025, 4, 1), D(2025, 5, 1), D(2025, 6, 1), D(2025, 7, 1)],
+        "agreed_terms_days": [30] * 4,
+        "supplier_received_date": [D(2025, 4, 20), D(2025, 6, 30), D(2025, 9, 15),
+                                   D(2025, 10, 10)],
+        "gross_amount_gbp": [100.0] * 4}))
+    extra = ledger_notice_figures(inv, _pub(not_paid_within_terms_pct=[3.2]))
+    d = extra.filter(pl.col("measure") == "payable_not_paid_in_period_pct")
+    assert d.select("org_id", "period_start", "period_end", "value").row(0) == (
+        "m", D(2025, 4, 1), D(2025, 9, 30), 25.0)
 
 
 def test_ledger_figures_by_hand(tmp_path):
@@ -167,7 +228,8 @@ def test_gap_summary_and_flags(ex, members):
     flags = P.quality_flags(pub)
     assert ("thameside_water", "filed_late") in set(flags.select("org_id", "flag").iter_rows())
     empty = P.gap_summary(P.compare_with_ledger(pub, pub.head(0)))
-    assert empty.height == 0 and "mean_gap" in empty.columns
+    assert empty.height == 0 and {"mean_gap", "comparable_periods"} <= set(empty.columns)
+    assert "published_looks_better" not in empty.columns
 
 
 # --- params ---------------------------------------------------------------------------------------

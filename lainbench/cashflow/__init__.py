@@ -12,8 +12,11 @@ The model of ``reference/economics.md`` section 5, built as specified:
   percentiles, overdraft interest, statutory interest and compensation due);
 * :func:`balance_bands` - the daily percentile bands of the balance, for a fan chart;
 * :func:`member_shortfall` - the same supplier paid the way each member pays its own invoices;
-* :func:`compare_levers` - a grid of buyer levers (terms, late share, approval lag, insurance)
-  in one tidy table with the change against the baseline.
+* :func:`compare_levers` - a grid of buyer levers (terms, late share, approval lag, insurance),
+  or named scenarios each combining any levers (also early payment, supply-chain finance and
+  the proposed Commercial Payments Bill: :func:`commercial_payments_bill`), in one tidy table
+  with the change against the baseline; :mod:`lainbench.cashflow.rates` gives the EAR of every
+  nominal rate and the implied rate of a discount.
 
 Conventions (5.0): day 0 is contract start, days ``t = 1..H``; invoice ``k`` of ``I = V B / 365``
 is issued at the end of day ``kB``, due on day ``kB + l + N`` and received on day
@@ -33,7 +36,10 @@ Deviations from the sketch in 5.3, each for a stated reason:
   ``start_date`` for every invoice: one rate per scenario, where the Act fixes one per debt (it
   can change twice in a year; a small approximation that keeps the simulation vectorised). It is
   counted for invoices **paid within the horizon** and worked to the penny as
-  :func:`lainbench.late_payment.statutory_interest` does. The debt is the ex-VAT invoice ``I``.
+  :func:`lainbench.late_payment.statutory_interest` does, from the day after the Act's relevant
+  day (:func:`lainbench.late_payment.relevant_day`: receipt + 29 at the latest for a public
+  buyer). The debt is the sum owed, VAT included: ``I (1 + vat_rate)``; costs, margin and
+  receipts stay ex VAT.
 * The simulated average funding need (E3's counterpart) is averaged over whole billing cycles
   after the first invoice falls due (days ``W..H``), so the start-up ramp does not dilute it.
 * Random numbers: ``u`` then ``z`` (n x K each, float32) from ``default_rng(seed)``, shared by
@@ -67,6 +73,7 @@ from lainbench.cashflow.charts import (
 from lainbench.cashflow.closed_forms import (
     SteadyState,
     cash_released,
+    early_payment,
     steady_state,
 )
 from lainbench.cashflow.delays import (
@@ -90,19 +97,34 @@ from lainbench.cashflow.levers import (
     INSURANCE_REQUIREMENTS,
     LEVER_GRID,
     LEVERS,
+    PAYMENT_LAWS,
+    commercial_payments_bill,
+    commercial_payments_bill_rules,
     compare_levers,
+    early_payment_changes,
     insurance_cover,
     lever_label,
     one_lever_at_a_time,
 )
 from lainbench.cashflow.notebook import (
+    DEFAULT_POLICY_SCENARIOS,
+    POLICY_METRICS,
     ProfileChoice,
     SizeBand,
     SupplierCashflowParams,
     notebook_delay,
     params_from,
+    policy_table,
     run_params,
     scenario_table,
+    vat_basis_note,
+)
+from lainbench.cashflow.rates import (
+    discount_implied_rate_pct,
+    effective_annual_rate_pct,
+    parse_discount_terms,
+    simple_rate_ear_pct,
+    supply_chain_finance_discount_pct,
 )
 from lainbench.cashflow.scenario import (
     DAYS_PER_YEAR,
@@ -112,6 +134,7 @@ from lainbench.cashflow.scenario import (
     METRICS,
     Gbp,
     InsuranceStage,
+    PaymentLaw,
     RatePct,
     Share,
     SupplierScenario,
@@ -136,6 +159,7 @@ __all__ = [
     "COVERS",
     "DAYS_PER_YEAR",
     "DEBIT_INTERVAL_DAYS",
+    "DEFAULT_POLICY_SCENARIOS",
     "DEFAULT_SEED",
     "DEFAULT_START_DATE",
     "DELAY_PROFILES",
@@ -146,6 +170,8 @@ __all__ = [
     "LEVER_METRICS",
     "METRICS",
     "PATH_COLUMNS",
+    "PAYMENT_LAWS",
+    "POLICY_METRICS",
     "WIDTH",
     "DelayModel",
     "DelayProfileName",
@@ -154,6 +180,7 @@ __all__ = [
     "Gbp",
     "InsuranceStage",
     "LognormalDelay",
+    "PaymentLaw",
     "ProfileChoice",
     "RatePct",
     "Share",
@@ -168,10 +195,16 @@ __all__ = [
     "balance_bands",
     "balance_fan_chart",
     "cash_released",
+    "commercial_payments_bill",
+    "commercial_payments_bill_rules",
     "compare_levers",
     "cost_per_gbp_chart",
     "delay_profile",
     "describe",
+    "discount_implied_rate_pct",
+    "early_payment",
+    "early_payment_changes",
+    "effective_annual_rate_pct",
     "empirical_delay",
     "insurance_cover",
     "invoice_days_late",
@@ -185,10 +218,15 @@ __all__ = [
     "notebook_delay",
     "one_lever_at_a_time",
     "params_from",
+    "parse_discount_terms",
+    "policy_table",
     "resolve_delay",
     "run_params",
     "scenario_table",
     "shortfall_by_member_chart",
+    "simple_rate_ear_pct",
     "simulate",
     "steady_state",
+    "supply_chain_finance_discount_pct",
+    "vat_basis_note",
 ]

@@ -13,6 +13,7 @@ from lainbench import load
 from lainbench.cashflow.delays import (
     DelayModel,
 )
+from lainbench.cashflow.rates import simple_rate_ear_pct
 from lainbench.cashflow.scenario import (
     DEFAULT_SEED,
     SupplierScenario,
@@ -45,8 +46,35 @@ SCENARIO_FIELDS: tuple[str, ...] = (
     "overdraft_limit_gbp",
     "bank_rate_pct",
     "buyer_is_public_authority",
+    "private_over_60_grossly_unfair",
+    "vat_rate",
     "start_date",
     "insurance_stage",
+)
+
+
+# Policy scenarios of notebook 03, each any combination of levers applied together (the first is
+# the baseline); override with -p policy_scenarios=... or in params/supplier_cashflow.yaml.
+DEFAULT_POLICY_SCENARIOS: dict[str, dict[str, Any]] = {
+    "60 days + 14 late": {"terms_days": 60, "days_late": 14},
+    "30 days on time": {"terms_days": 30, "days_late": 0},
+    "2/10 net 30 offered (paid on day 10)": {"early_payment": "2/10 net 30"},
+    "60 days, supply-chain finance on day 10": {"terms_days": 60, "days_late": 14,
+                                                "early_payment": "scf 6.75% day 10"},
+    "private buyer, 90 days + 14 late": {"buyer_is_public_authority": False, "terms_days": 90,
+                                         "days_late": 14},
+    "private buyer, Commercial Payments Bill (proposed)": {
+        "buyer_is_public_authority": False, "terms_days": 90, "days_late": 14,
+        "payment_law": "commercial_payments_bill"},
+}
+
+
+# what the policy table shows, in order
+POLICY_METRICS: tuple[str, ...] = (
+    "invoice_to_cash_days", "peak_need_gbp", "financing_cost_gbp", "statutory_interest_days",
+    "statutory_interest_per_invoice_gbp", "compensation_per_invoice_gbp",
+    "early_payment_discount_gbp_per_year", "early_payment_implied_rate_compound_pct",
+    "overdraft_rate_pct", "overdraft_ear_pct", "annual_cost_gbp", "shortfall_probability",
 )
 _ScenarioRunFields = create_model(
     "_ScenarioRunFields",
@@ -83,6 +111,12 @@ class SupplierCashflowParams(_ScenarioRunFields):
         description="supplier size bands whose invoices count",
     )
     min_invoices: int = Field(30, gt=0, description="fewest paid invoices for a member's delays")
+    # policy scenarios: named combinations of levers (lainbench.cashflow.levers.LEVERS)
+    policy_scenarios: dict[str, dict[str, Any]] = Field(
+        default_factory=lambda: copy.deepcopy(DEFAULT_POLICY_SCENARIOS),
+        description="named scenarios, each a combination of levers applied together; the "
+        "first is the baseline",
+    )
     # Monte Carlo
     n_paths: int = Field(100_000, gt=0)
     horizon_days: int = Field(365, gt=0, le=3650)
@@ -146,10 +180,42 @@ def notebook_delay(params: SupplierCashflowParams, invoices=None) -> DelayModel:
     return resolve_delay(params.delay_profile, params.scenario())
 
 
-def scenario_table(scenario: SupplierScenario) -> pl.DataFrame:
-    """The scenario's inputs as a table: ``input``, ``value``, ``meaning`` (with units).
+def vat_basis_note(scenario: SupplierScenario) -> str:
+    """One sentence stating the VAT basis of the run, with the rate as used (from params).
 
-    Derived rates (overdraft, financing, discount, statutory) are shown as used.
+    >>> vat_basis_note(SupplierScenario(vat_rate=0.2))[:60]
+    'Statutory interest and the compensation band are worked on t'
+    """
+    vat = scenario.vat_rate
+    return (
+        "Statutory interest and the compensation band are worked on the sum the buyer owes, VAT "
+        f"included: each invoice of £{scenario.invoice_amount_gbp:,.2f} ex VAT is a debt of "
+        f"£{scenario.invoice_gross_gbp:,.2f} at `vat_rate` = {vat:.0%} "
+        "(`params/cashflow_assumptions.yaml`; 0 for an exempt supply), the basis notebook 01 uses "
+        "(`gross_amount_gbp`). Costs, margin, receipts and financing stay ex VAT (VAT passes "
+        "through to HMRC)."
+    )
+
+
+def policy_table(levers: pl.DataFrame) -> pl.DataFrame:
+    """The :data:`POLICY_METRICS` of each scenario of :func:`compare_levers`, one row per
+    scenario (in order), one column per metric.
+    """
+    wanted = [m for m in POLICY_METRICS if m in set(levers["metric"])]
+    order = levers.select("scenario").unique(maintain_order=True)["scenario"].to_list()
+    wide = levers.filter(pl.col("metric").is_in(wanted)).pivot(
+        on="metric", index="scenario", values="value")
+    return wide.select("scenario", *wanted).sort(
+        pl.col("scenario").replace_strict({s: i for i, s in enumerate(order)},
+                                          return_dtype=pl.Int64))
+
+
+def scenario_table(scenario: SupplierScenario) -> pl.DataFrame:
+    """The scenario's inputs as a table: ``input``, ``value``, ``effective_annual_rate_pct``,
+    ``meaning`` (with units).
+
+    Derived rates (overdraft, financing, discount, statutory) are shown as used, each with its
+    EAR (:mod:`lainbench.cashflow.rates`).
 
     >>> t = scenario_table(SupplierScenario(statutory_rate_pct=11.75))
     >>> t.filter(pl.col("input") == "overdraft_rate_pct")["value"][0]
@@ -161,6 +227,14 @@ def scenario_table(scenario: SupplierScenario) -> pl.DataFrame:
         "invoice_finance_discount_rate_pct": scenario.discount_rate_pct_used,
         "statutory_rate_pct": scenario.statutory_rate_pct_used,
     }
+    # EAR beside every nominal rate: compounded monthly, except statutory interest (simple by
+    # law, s.1(1): its EAR is the rate) and Bank Rate (a reference, not a charge)
+    ear = {
+        "overdraft_rate_pct": scenario.overdraft_ear_pct,
+        "financing_rate_pct": scenario.financing_ear_pct,
+        "invoice_finance_discount_rate_pct": scenario.discount_ear_pct,
+        "statutory_rate_pct": simple_rate_ear_pct(scenario.statutory_rate_pct_used),
+    }
     rows = []
     for name, info in SupplierScenario.model_fields.items():
         value = used.get(name, getattr(scenario, name))
@@ -168,8 +242,11 @@ def scenario_table(scenario: SupplierScenario) -> pl.DataFrame:
             {
                 "input": name,
                 "value": f"{value:g}" if isinstance(value, float) else str(value),
+                "effective_annual_rate_pct": f"{ear[name]:.2f}" if name in ear else None,
                 "meaning": info.description or "",
             }
         )
-    return pl.DataFrame(rows)
+    return pl.DataFrame(rows, schema={"input": pl.String, "value": pl.String,
+                                      "effective_annual_rate_pct": pl.String,
+                                      "meaning": pl.String})
 

@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lainbench.cashflow.delays import (
     assumption,
 )
+from lainbench.cashflow.rates import effective_annual_rate_pct
 from lainbench.errors import ParamsError
 from lainbench.params import format_validation_error
 
@@ -40,6 +41,9 @@ RatePct = Annotated[float, Field(ge=0, le=100)]
 
 
 InsuranceStage = Literal["at_award", "at_bid"]
+
+
+PaymentLaw = Literal["current", "commercial_payments_bill"]
 
 
 def _ref(name: str):
@@ -154,7 +158,43 @@ class SupplierScenario(BaseModel):
         default_factory=_ref("win_probability"), gt=0, le=1, description="w: probability a bid wins"
     )
     buyer_is_public_authority: bool = Field(
-        True, description="public-authority buyer: statutory interest runs from 30 days at most"
+        True,
+        description="public-authority buyer: the relevant day is receipt + 29 at the latest "
+        "(Late Payment Act s.4(2D)); others: the agreed day stands",
+    )
+    private_over_60_grossly_unfair: bool = Field(
+        False,
+        description="private buyer only: read an agreed day beyond receipt + 59 as grossly "
+        "unfair (s.4(2E)-(2F)), so the 60-day period's last day is the relevant day (as in "
+        "lainbench.late_payment)",
+    )
+    payment_law: PaymentLaw = Field(
+        "current",
+        description="law applied: current (Late Payment Act as amended) or "
+        "commercial_payments_bill (PROPOSED, not law: build it with commercial_payments_bill())",
+    )
+    private_terms_cap_days: WholeDays | None = Field(
+        None,
+        description="proposed cap on private buyers' terms from receipt, days (Commercial "
+        "Payments Bill; None under current law); the relevant day is at the latest the cap "
+        "period's last day",
+    )
+    vat_rate: float = Field(
+        default_factory=_ref("vat_rate"),
+        ge=0,
+        le=1,
+        description="VAT on the invoices, share (0.2 standard, 0 exempt); statutory interest and "
+        "compensation are on the sum owed I x (1 + vat), costs and margin ex VAT",
+    )
+    early_payment_discount_pct: RatePct = Field(
+        0.0,
+        description="d: share of the invoice given up for early payment (an early-payment "
+        "discount, or a supply-chain-finance funder's discount), % of the invoice",
+    )
+    early_payment_days: WholeDays | None = Field(
+        None,
+        description="t: day after receipt the supplier is paid when it takes the buyer's early "
+        "payment offer (None: no offer; when set, every invoice is paid on that day, on time)",
     )
     start_date: dt.date = Field(
         DEFAULT_START_DATE, description="contract start (day 0); fixes the statutory rate"
@@ -163,6 +203,16 @@ class SupplierScenario(BaseModel):
         None,
         description="statutory late-payment rate, % a year (None: from lainbench.late_payment)",
     )
+
+    @model_validator(mode="after")
+    def _discount_needs_a_day(self) -> SupplierScenario:
+        if self.early_payment_discount_pct > 0 and self.early_payment_days is None:
+            raise ValueError(
+                f"early_payment_discount_pct = {self.early_payment_discount_pct} needs "
+                "early_payment_days (the day after receipt the supplier is paid when it takes "
+                "the offer); set both, or neither"
+            )
+        return self
 
     # -- derived quantities (symbols of 5.1) --------------------------------------------------
     @property
@@ -176,9 +226,56 @@ class SupplierScenario(BaseModel):
         return self.variable_cost_share * self.annual_value_gbp / DAYS_PER_YEAR
 
     @property
+    def invoice_gross_gbp(self) -> float:
+        """The sum owed for one invoice, VAT included: ``I (1 + vat)`` (the Act's debt)."""
+        return self.invoice_amount_gbp * (1 + self.vat_rate)
+
+    @property
+    def takes_early_payment(self) -> bool:
+        """Whether the buyer offers early payment (the supplier is assumed to take it)."""
+        return self.early_payment_days is not None
+
+    @property
+    def receipt_amount_gbp(self) -> float:
+        """Cash received per invoice, ex VAT: ``I``, or ``I (1 - d)`` when paid early."""
+        if self.takes_early_payment:
+            return self.invoice_amount_gbp * (1 - self.early_payment_discount_pct / 100)
+        return self.invoice_amount_gbp
+
+    @property
     def invoice_to_cash_days(self) -> float:
-        """``l + N + D``."""
+        """``l + N + D``, or ``t`` when the supplier takes early payment."""
+        if self.takes_early_payment:
+            return float(self.early_payment_days)
         return self.approval_lag_days + self.terms_days + self.days_late
+
+    @property
+    def statutory_relevant_offset_days(self) -> int:
+        """Days from invoice receipt to the Act's relevant day (interest starts the day after).
+
+        :func:`lainbench.late_payment.relevant_day` on the agreed day receipt + ``l + N`` (the
+        same function as the invoice tables use): public buyers ``min(l + N, 29)``; others ``l +
+        N`` (``min(l + N, 59)`` with ``private_over_60_grossly_unfair``), and under the proposed
+        ``private_terms_cap_days`` at most the last day of that period (cap - 1).
+
+        >>> SupplierScenario(terms_days=60).statutory_relevant_offset_days
+        29
+        >>> SupplierScenario(terms_days=90, buyer_is_public_authority=False,
+        ...                  private_over_60_grossly_unfair=True).statutory_relevant_offset_days
+        59
+        """
+        from lainbench.late_payment import period_last_day, relevant_day
+
+        start = self.start_date
+        due = start + dt.timedelta(days=self.approval_lag_days + self.terms_days)
+        rday = relevant_day(
+            start, due, public_authority=self.buyer_is_public_authority,
+            private_over_60_grossly_unfair=self.private_over_60_grossly_unfair,
+        )
+        cap = self.private_terms_cap_days
+        if cap is not None and cap > 0 and not self.buyer_is_public_authority:
+            rday = min(rday, period_last_day(start, cap))
+        return (rday - start).days
 
     @property
     def invoices_per_year(self) -> float:
@@ -216,11 +313,19 @@ class SupplierScenario(BaseModel):
         return statutory_rate_pct(self.start_date)
 
     @property
-    def statutory_period_days(self) -> int:
-        """Longest period before statutory interest runs: 30 days (public) or 60 (others)."""
-        from lainbench.late_payment import PRIVATE_PERIOD_DAYS, PUBLIC_PERIOD_DAYS
+    def overdraft_ear_pct(self) -> float:
+        """EAR of ``r_od``: ``(1 + r_od / 12)^12 - 1`` (interest charged monthly)."""
+        return effective_annual_rate_pct(self.overdraft_rate_pct_used)
 
-        return PUBLIC_PERIOD_DAYS if self.buyer_is_public_authority else PRIVATE_PERIOD_DAYS
+    @property
+    def financing_ear_pct(self) -> float:
+        """EAR of the financing rate ``r``, compounded monthly."""
+        return effective_annual_rate_pct(self.financing_rate_pct_used)
+
+    @property
+    def discount_ear_pct(self) -> float:
+        """EAR of the invoice-finance discount rate ``r_d``, compounded monthly."""
+        return effective_annual_rate_pct(self.discount_rate_pct_used)
 
     def with_(self, **changes: Any) -> SupplierScenario:
         """A copy with ``changes`` applied and validated (errors name the field).
@@ -261,9 +366,9 @@ METRICS: dict[str, tuple[str, str]] = {
     "runway_days": ("days", "E5 (C0 + L_od) / (c V / 365 + F)"),
     "viability_margin_days": ("days", "E5 runway - (B + l + N + D)"),
     "statutory_rate_pct": ("% a year", "E6 reference rate + 8"),
-    "statutory_interest_days": ("days", "E6 paid day - relevant day, per invoice"),
-    "statutory_interest_per_invoice_gbp": ("£", "E6 I rate D_int / 365"),
-    "compensation_per_invoice_gbp": ("£", "E6 s.5A fixed sum (£40/£70/£100)"),
+    "statutory_interest_days": ("days", "E6 paid day - relevant day (receipt + min(l + N, 29) public)"),
+    "statutory_interest_per_invoice_gbp": ("£", "E6 I (1 + vat) rate D_int / 365"),
+    "compensation_per_invoice_gbp": ("£", "E6 s.5A fixed sum (£40/£70/£100) on I (1 + vat)"),
     "statutory_due_per_year_gbp": ("£/year", "E6 (interest + compensation) x 365 / B"),
     "own_cost_of_lateness_per_invoice_gbp": ("£", "E6 I r_od D / 365"),
     "invoice_finance_cost_per_invoice_gbp": ("£", "E7 a I r_d t / 365 + f_s I"),
@@ -276,8 +381,23 @@ METRICS: dict[str, tuple[str, str]] = {
     "insurance_cost_per_contract_won_gbp": ("£", "E9 dP T_hold / w (at bid) or dP (at award)"),
     "cash_released_if_on_time_gbp": ("£", "E10 V D / 365"),
     "financing_saved_if_on_time_gbp": ("£/year", "E10 r c V D / 365"),
-    "annual_cost_gbp": ("£/year", "E3 financing cost + E8 extra premium"),
-    "cost_per_gbp": ("£ per £ of contract", "(E3 financing cost + E8 dP) / V"),
+    "annual_cost_gbp": ("£/year", "E3 financing cost + E8 extra premium + E11 discount"),
+    "cost_per_gbp": ("£ per £ of contract", "(E3 financing cost + E8 dP + E11 d V) / V"),
+    "invoice_gross_gbp": ("£", "E6 sum owed I (1 + vat)"),
+    "vat_rate": ("share", "VAT on the invoices"),
+    "overdraft_rate_pct": ("% a year", "r_od = BR + margin"),
+    "overdraft_ear_pct": ("% a year", "EAR (1 + r_od / 12)^12 - 1"),
+    "financing_rate_pct": ("% a year", "r"),
+    "financing_ear_pct": ("% a year", "EAR (1 + r / 12)^12 - 1"),
+    "invoice_finance_discount_rate_pct": ("% a year", "r_d = BR + margin"),
+    "invoice_finance_discount_ear_pct": ("% a year", "EAR (1 + r_d / 12)^12 - 1"),
+    "statutory_rate_ear_pct": ("% a year", "simple interest (s.1(1)): EAR = rate"),
+    "early_payment_discount_gbp_per_year": ("£/year", "E11 d V"),
+    "early_payment_days_gained": ("days", "E11 l + N - t"),
+    "early_payment_implied_rate_simple_pct": ("% a year", "E11 d / (1 - d) x 365 / (l + N - t)"),
+    "early_payment_implied_rate_compound_pct": (
+        "% a year", "E11 (1 / (1 - d))^(365 / (l + N - t)) - 1"),
+    "overdraft_interest_saved_gbp_per_year": ("£/year", "E11 r_od V (l + N + D - t) / 365"),
     # simulation (simulate().summary)
     "n_paths": ("paths", "Monte Carlo paths"),
     "horizon_days": ("days", "H"),

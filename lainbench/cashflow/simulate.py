@@ -78,6 +78,12 @@ def _draw(
     z = rng.standard_normal((n_paths, k), dtype=np.float32)
     d = np.asarray(delay.days_late(u, z), dtype=np.int64)
     issue = np.arange(1, k + 1, dtype=np.int64) * scenario.billing_interval_days
+    if scenario.takes_early_payment:
+        # the buyer's early-payment offer is taken: every invoice paid on day t, on time (the
+        # draws are still made, so scenarios sharing a seed keep sharing them)
+        d = np.zeros_like(d)
+        receipt = np.broadcast_to(issue + scenario.early_payment_days, d.shape).copy()
+        return _Draws(issue, d, receipt)
     receipt = (issue + scenario.approval_lag_days + scenario.terms_days)[None, :] + d
     return _Draws(issue, d, receipt)
 
@@ -110,13 +116,16 @@ def _invoice_outputs(
     s, h = scenario, horizon_days
     paid = draws.receipt_day <= h
     late_days = draws.days_late * paid  # D_k of invoices paid within H, else 0
-    # E6: relevant day = receipt + min(l + N, 30 or 60); interest to the penny, integer pence
-    relevant = draws.issue_day + min(s.approval_lag_days + s.terms_days, s.statutory_period_days)
+    # E6: relevant day = receipt + the Act's offset (late_payment.relevant_day: public
+    # min(l + N, 29), private the agreed day unless capped); interest to the penny on the sum
+    # owed, VAT included: I (1 + vat)
+    relevant = draws.issue_day + s.statutory_relevant_offset_days
     stat_days = np.maximum(draws.receipt_day - relevant[None, :], 0)
     stat_days *= paid
     # interest in whole pence, half-up, as late_payment.statutory_interest: exact integers, one
     # per possible number of days (a table, as int64 division over n x K is slow)
-    amount_pence = math.floor(s.invoice_amount_gbp * 100 + 0.5)
+    gross = s.invoice_gross_gbp
+    amount_pence = math.floor(gross * 100 + 0.5)
     rate_bp = round(s.statutory_rate_pct_used * 100)
     den = DAY_BASIS * 10_000
     table = np.array(
@@ -127,7 +136,7 @@ def _invoice_outputs(
         dtype=np.int64,
     )
     pence = table[stat_days]  # 0 when stat_days == 0
-    comp = fixed_compensation_gbp(s.invoice_amount_gbp)
+    comp = fixed_compensation_gbp(gross)
     own = s.invoice_amount_gbp * s.overdraft_rate_pct_used / 100 / DAYS_PER_YEAR
     # E3 simulated: mean over days W..H of c (V t / 365 - I count_t) - c V min(t, DPO) / 365
     w = _funding_window_start(s, h)
@@ -192,7 +201,7 @@ def _ledger_events(
     cc = _cumulative_costs(s, h)
     cc_ext = np.append(cc, np.inf)
     prefix = np.cumsum(cc)  # prefix[t] = cc[0] + ... + cc[t]
-    c0, limit, inv = s.opening_cash_gbp, s.overdraft_limit_gbp, s.invoice_amount_gbp
+    c0, limit, inv = s.opening_cash_gbp, s.overdraft_limit_gbp, s.receipt_amount_gbp
     r = s.overdraft_rate_pct_used / 100 / DAYS_PER_YEAR
     codes = (np.minimum(receipt_day, h + 1) * 2 + 1).astype(np.int32)  # receipts: on their day
     if r > 0:
@@ -289,7 +298,7 @@ def _ledger_daily(
     s, h = scenario, horizon_days
     n, k = receipt_day.shape
     cc = _cumulative_costs(s, h)
-    c0, limit, inv = s.opening_cash_gbp, s.overdraft_limit_gbp, s.invoice_amount_gbp
+    c0, limit, inv = s.opening_cash_gbp, s.overdraft_limit_gbp, s.receipt_amount_gbp
     r = s.overdraft_rate_pct_used / 100 / DAYS_PER_YEAR
     # receipts grouped by day (a radix sort on small ints); receipts after H fall in bucket H+1
     flat = np.minimum(receipt_day, h + 1).ravel()

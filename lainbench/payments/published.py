@@ -22,6 +22,7 @@ a different population (BPPC splits NHS and non-NHS payees), or from the figures
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -37,7 +38,8 @@ from lainbench.schemas import ORG_PAYMENT_PERFORMANCE
 ReturnKind = Literal["pa2023_pcn", "pcr_reg113", "ppn_05_15", "nhs_bppc"]
 LEDGER_BASIS = "invoice_receipt_to_supplier_receipt"
 
-# Measures compared between published figures and the ledger, with what "better" means.
+# Measures read from published figures, with what "better" means (used only against national
+# PPR medians; published-vs-ledger comparisons are measure-aware and never ranked).
 MEASURES: dict[str, str] = {
     "avg_days_to_pay": "lower",
     "paid_within_5_days_pct": "higher",
@@ -223,6 +225,162 @@ def national_medians(path: str | Path | None) -> pl.DataFrame | None:
         "measure", "year")
 
 
+# --- measure-aware comparison (issue 14 item 4; lainbench.notices.compare re-exports it) --------
+#
+# A published figure and a ledger figure are compared only when they are **the same measure**: the
+# same population, the same day count and the same question. Two figures stored under one column
+# name can be different measures: a payments compliance notice's reg 38(2)(d) ("in respect of sums
+# which became payable under public contracts during the reporting period, the percentage of those
+# payments which were not made within the reporting period") and a Payment Practices Report's "%
+# not paid within agreed terms" are both stored as ``not_paid_within_terms_pct``, yet the first asks
+# whether a sum due in the period was paid *by the period's end*, the second whether it was paid
+# *by its due date*. They are shown side by side, each named, never differenced or ranked.
+
+# measure id -> what it counts (the population, the day count, the question)
+MEASURE_DEFINITIONS: dict[str, str] = {
+    "reg38_2d_payable_not_paid_in_period_pct": (
+        "PCN reg 38(2)(d): % of sums that became payable in the period not paid by its last day"),
+    "ppr_not_paid_within_agreed_terms_pct": (
+        "PPR: % of payments due in the period not paid within the agreed terms (by the due date)"),
+    "paid_within_30_days_of_receipt_pct": (
+        "% of payments made in the period paid within 30 days of the invoice's receipt "
+        "(receipt to supplier receipt: reg 38(2)(c)(ii)(aa), PPR)"),
+    "paid_31_to_60_days_of_receipt_pct": "% of payments made in the period paid in days 31-60",
+    "paid_over_60_days_of_receipt_pct": "% of payments made in the period paid on or after day 61",
+    "average_days_receipt_to_payment": (
+        "Average days from invoice receipt to the supplier's receipt of payment"),
+    "reg113_valid_undisputed_within_30_days_pct": (
+        "PCR 2015 reg 113: % of valid, undisputed invoices paid within 30 days of validation"),
+    "bppc_within_30_days_or_due_pct": (
+        "NHS BPPC: % of valid invoices paid by the due date or within 30 days, whichever later"),
+    "bppc_within_30_days_or_due_value_pct": (
+        "NHS BPPC by value: % of the value of valid invoices paid by the due date or within 30 "
+        "days, whichever later"),
+    "paid_within_5_days_pct": "PPN 05/15: % of invoices paid within 5 days",
+}
+
+# (column, regime) -> measure id; regime None matches any regime not listed for that column
+_BY_REGIME: dict[tuple[str, str | None], str] = {
+    ("not_paid_within_terms_pct", "pa2023_pcn"): "reg38_2d_payable_not_paid_in_period_pct",
+    ("not_paid_within_terms_pct", None): "ppr_not_paid_within_agreed_terms_pct",
+    ("payable_not_paid_in_period_pct", None): "reg38_2d_payable_not_paid_in_period_pct",
+    ("paid_within_30_days_pct", "pcr_reg113"): "reg113_valid_undisputed_within_30_days_pct",
+    ("paid_within_30_days_pct", None): "paid_within_30_days_of_receipt_pct",
+    ("paid_31_to_60_days_pct", None): "paid_31_to_60_days_of_receipt_pct",
+    ("paid_over_60_days_pct", None): "paid_over_60_days_of_receipt_pct",
+    ("avg_days_to_pay", None): "average_days_receipt_to_payment",
+    ("paid_within_target_count_pct", None): "bppc_within_30_days_or_due_pct",
+    ("paid_within_target_value_pct", None): "bppc_within_30_days_or_due_value_pct",
+    ("paid_within_5_days_pct", None): "paid_within_5_days_pct",
+}
+
+
+def measure_id(column: str, regime: str | None = None, day_count_basis: str | None = None) -> str:
+    """The precise measure a figure stored as ``column`` is, given where it was published.
+
+    A day count other than receipt-to-supplier-receipt makes a different measure (suffix
+    ``@basis``).
+
+    >>> measure_id("not_paid_within_terms_pct", "pa2023_pcn")
+    'reg38_2d_payable_not_paid_in_period_pct'
+    >>> measure_id("not_paid_within_terms_pct", "ppr_2025")
+    'ppr_not_paid_within_agreed_terms_pct'
+    >>> measure_id("avg_days_to_pay", "pcr_reg113", "valid_undisputed_to_payment")
+    'average_days_receipt_to_payment@valid_undisputed_to_payment'
+    """
+    mid = _BY_REGIME.get((column, regime)) or _BY_REGIME.get((column, None)) or column
+    if day_count_basis and day_count_basis != LEDGER_BASIS and not mid.startswith(
+            ("reg113_", "bppc_")):
+        mid = f"{mid}@{day_count_basis}"
+    return mid
+
+
+def _with_ids(df: pl.DataFrame, default_regime: str | None) -> pl.DataFrame:
+    if "measure_id" in df.columns:
+        return df
+    regime = df["regime"] if "regime" in df.columns else [default_regime] * df.height
+    basis = df["day_count_basis"] if "day_count_basis" in df.columns else [None] * df.height
+    ids = [measure_id(c, r, b) for c, r, b in zip(df["measure"], regime, basis, strict=True)]
+    return df.with_columns(pl.Series("measure_id", ids, dtype=pl.String))
+
+
+def compare_measures(
+    published: pl.DataFrame,
+    ledger: pl.DataFrame,
+    keys: Sequence[str] = ("org_id", "period_start", "period_end"),
+    carry: Sequence[str] = (),
+) -> pl.DataFrame:
+    """Each published figure beside the ledger figure of the same measure, or, failing that,
+    beside the ledger figure stored under the same column, marked as a different measure.
+
+    ``published``: ``keys``, ``measure`` (column name), ``value``, optional ``regime`` and
+    ``day_count_basis`` (or an explicit ``measure_id``). ``ledger``: ``keys``, ``measure``,
+    ``value`` (regime taken as ``internal``, receipt-to-supplier-receipt days) or ``measure_id``.
+    Returns ``keys``, ``published_measure``, ``published_definition``, ``published_value``,
+    ``ledger_measure``, ``ledger_definition``, ``ledger_value``, ``comparable``, ``difference``
+    (published - ledger, only when comparable) and ``reading``. No "better/worse" column: a
+    difference between like measures is stated, not judged. ``carry``: further columns of
+    ``published`` (e.g. ``regime``, ``org_name``) kept in the output after the keys.
+
+    >>> k = {"org_id": ["a"], "period_start": [dt.date(2026, 4, 1)],
+    ...      "period_end": [dt.date(2026, 9, 30)]}
+    >>> pub = pl.DataFrame({**k, "regime": ["pa2023_pcn"], "measure": ["not_paid_within_terms_pct"],
+    ...                     "value": [4.0]})
+    >>> led = pl.DataFrame({**k, "measure": ["not_paid_within_terms_pct"], "value": [21.0]})
+    >>> compare_measures(pub, led).select("published_measure", "ledger_measure", "comparable",
+    ...                                   "difference").row(0)
+    ('reg38_2d_payable_not_paid_in_period_pct', 'ppr_not_paid_within_agreed_terms_pct', False, None)
+    >>> led2 = led.vstack(pl.DataFrame({**k, "measure": ["payable_not_paid_in_period_pct"],
+    ...                                  "value": [6.5]}))
+    >>> compare_measures(pub, led2).select("ledger_value", "comparable", "difference").row(0)
+    (6.5, True, -2.5)
+    """
+    keys = list(keys)
+    carry = [c for c in carry if c not in keys]
+    pub = _with_ids(published, None).select(
+        *keys, *carry, pl.col("measure").alias("column"),
+        pl.col("measure_id").alias("published_measure"),
+        pl.col("value").cast(pl.Float64).alias("published_value"))
+    led = _with_ids(ledger, "internal").select(
+        *keys, pl.col("measure").alias("column"), pl.col("measure_id").alias("ledger_measure"),
+        pl.col("value").cast(pl.Float64).alias("ledger_value"))
+    like = pub.join(led.drop("column"), left_on=[*keys, "published_measure"],
+                    right_on=[*keys, "ledger_measure"], how="left", coalesce=False)
+    like = like.with_columns(pl.col("published_measure").alias("ledger_measure")).with_columns(
+        pl.when(pl.col("ledger_value").is_null()).then(None).otherwise(pl.col("ledger_measure"))
+        .alias("ledger_measure"))
+    matched = like.filter(pl.col("ledger_value").is_not_null())
+    unmatched = like.filter(pl.col("ledger_value").is_null()).drop(
+        "ledger_measure", "ledger_value")
+    side = unmatched.join(led, on=[*keys, "column"], how="left")
+    schema_cols = [*keys, *carry, "column", "published_measure", "published_value",
+                   "ledger_measure", "ledger_value"]
+    out = pl.concat([matched.select(schema_cols), side.select(schema_cols)], how="vertical")
+    defs = pl.col("published_measure").replace_strict(
+        MEASURE_DEFINITIONS, default=pl.col("published_measure"))
+    ldefs = pl.col("ledger_measure").replace_strict(
+        MEASURE_DEFINITIONS, default=pl.col("ledger_measure"))
+    comparable = (pl.col("published_measure") == pl.col("ledger_measure")).fill_null(False)
+    diff = (pl.col("published_value") - pl.col("ledger_value")).round(2)
+    return (
+        out.with_columns(
+            defs.alias("published_definition"), ldefs.alias("ledger_definition"),
+            comparable.alias("comparable"),
+        ).with_columns(
+            pl.when(pl.col("comparable")).then(diff).otherwise(None).alias("difference"),
+            pl.when(pl.col("ledger_value").is_null())
+            .then(pl.lit("no ledger figure for this measure"))
+            .when(pl.col("comparable"))
+            .then(pl.lit("same measure: difference = published - ledger"))
+            .otherwise(pl.lit("different measures: shown side by side, not compared"))
+            .alias("reading"),
+        ).select(*keys, *carry, pl.col("column").alias("measure"), "published_measure",
+                 "published_definition", "published_value", "ledger_measure",
+                 "ledger_definition", "ledger_value", "comparable", "difference", "reading")
+        .sort(*keys, "published_measure")
+    )
+
+
 # --- shaping -------------------------------------------------------------------------------------
 
 def long_figures(published: pl.DataFrame, measures: list[str] | None = None) -> pl.DataFrame:
@@ -306,30 +464,52 @@ def ledger_figures(invoices_path: str | Path | None, published: pl.DataFrame) ->
 
 
 def compare_with_ledger(published: pl.DataFrame, ledger: pl.DataFrame,
-                        min_coverage_pct: float = 99.0) -> pl.DataFrame:
-    """Published figure and ledger figure side by side for the same member, period and measure.
+                        min_coverage_pct: float = 99.0,
+                        ledger_measures: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Each published figure beside the ledger figure for the same member and period, measure
+    aware (:func:`compare_measures`): both measures named and defined, ``gap = published -
+    ledger`` only where they are the same measure (``comparable``), else side by side with no
+    gap and no ranking.
 
-    ``gap = published - ledger``; ``published_looks_better`` says whether the published figure
-    flatters the member relative to its ledger. ``same_basis`` is false where the published
-    figure counts days differently from the ledger (receipt to supplier receipt); rows where the
-    ledger covers less than ``min_coverage_pct`` of the period are left out.
+    ``ledger_measures``: further ledger figures as long rows (``org_id, period_start,
+    period_end, measure, value``), e.g. the ledger's own reg 38 notice figures from
+    :func:`lainbench.notices.compare.ledger_notice_figures`, so a published reg 38(2)(d) figure
+    pairs with the ledger's reg 38(2)(d). ``same_basis`` is false where the published figure
+    counts days differently from the ledger (receipt to supplier receipt). Rows where the ledger
+    covers less than ``min_coverage_pct`` of the period, or has no figure, are left out.
+
+    >>> pub = pl.DataFrame({"org_id": ["a"], "org_name": ["A"], "regime": ["pa2023_pcn"],
+    ...     "payee_segment": ["all"], "day_count_basis": [LEDGER_BASIS],
+    ...     "period_start": [dt.date(2026, 4, 1)], "period_end": [dt.date(2026, 9, 30)],
+    ...     "not_paid_within_terms_pct": [3.0]})
+    >>> led = pub.with_columns(pl.lit("internal").alias("regime"),
+    ...                        pl.lit(20.0).alias("not_paid_within_terms_pct"))
+    >>> compare_with_ledger(pub, led).select("ledger_measure", "comparable", "gap").row(0)
+    ('ppr_not_paid_within_agreed_terms_pct', False, None)
     """
+    keys = ["org_id", "period_start", "period_end"]
     pub = long_figures(published.filter(pl.col("payee_segment") == "all"))
     led = ledger
     if "ledger_coverage_pct" in led.columns:
         led = led.filter(pl.col("ledger_coverage_pct") >= min_coverage_pct)
-    led = long_figures(led).select("org_id", "period_start", "period_end", "measure",
-                                   pl.col("value").alias("ledger"))
-    out = pub.rename({"value": "published"}).join(
-        led, on=["org_id", "period_start", "period_end", "measure"], how="inner")
-    better = pl.col("measure").replace_strict(MEASURES, default=None)
-    gap = (pl.col("published") - pl.col("ledger")).round(2)
-    return out.with_columns(
-        gap.alias("gap"),
-        pl.when(better == "lower").then(gap < 0).otherwise(gap > 0).alias(
-            "published_looks_better"),
-        (pl.col("day_count_basis") == LEDGER_BASIS).fill_null(False).alias("same_basis"),
-    ).sort("org_id", "period_start", "measure", "regime")
+    led = long_figures(led).select(*keys, "measure", "value")
+    if ledger_measures is not None and ledger_measures.height:
+        covered = led.select(keys).unique()
+        extra = ledger_measures.select(
+            *[pl.col(k) for k in keys], pl.col("measure").cast(pl.String),
+            pl.col("value").cast(pl.Float64)).drop_nulls("value")
+        # the same coverage rule: only for (member, period) pairs the ledger covers
+        extra = extra.join(covered, on=keys, how="semi") if ledger.height else extra.head(0)
+        led = pl.concat([led, extra.join(led, on=[*keys, "measure"], how="anti")],
+                        how="vertical")
+    carry = [c for c in ("org_name", "regime", "day_count_basis") if c in pub.columns]
+    out = compare_measures(pub, led, keys=keys, carry=carry)
+    return (out.filter(pl.col("ledger_value").is_not_null())
+            .rename({"published_value": "published", "ledger_value": "ledger",
+                     "difference": "gap"})
+            .with_columns((pl.col("day_count_basis") == LEDGER_BASIS).fill_null(False)
+                          .alias("same_basis"))
+            .sort("org_id", "period_start", "measure", "regime"))
 
 
 def headline(published: pl.DataFrame) -> pl.DataFrame:
@@ -344,18 +524,20 @@ def headline(published: pl.DataFrame) -> pl.DataFrame:
 
 
 def gap_summary(comparison: pl.DataFrame) -> pl.DataFrame:
-    """Per member and measure: periods compared, mean gap, and in how many the published figure
-    looks better than the ledger.
+    """Per member and pair of measures: periods shown, periods comparable (same measure) and the
+    mean gap over those only (null when the measures differ). No "better/worse" count: a gap
+    between like measures is stated, not judged.
     """
+    schema = {"org_id": pl.String, "org_name": pl.String, "published_measure": pl.String,
+              "ledger_measure": pl.String, "periods": pl.UInt32, "comparable_periods": pl.UInt32,
+              "mean_gap": pl.Float64, "same_basis": pl.Boolean}
     if comparison.height == 0:
-        return pl.DataFrame(schema={"org_id": pl.String, "org_name": pl.String,
-                                    "measure": pl.String, "periods": pl.UInt32,
-                                    "mean_gap": pl.Float64, "published_looks_better": pl.UInt32,
-                                    "same_basis": pl.Boolean})
-    return comparison.group_by("org_id", "org_name", "measure").agg(
-        pl.len().alias("periods"), pl.col("gap").mean().round(2).alias("mean_gap"),
-        pl.col("published_looks_better").sum().cast(pl.UInt32),
-        pl.col("same_basis").all()).sort("org_id", "measure")
+        return pl.DataFrame(schema=schema)
+    return comparison.group_by("org_id", "org_name", "published_measure", "ledger_measure").agg(
+        pl.len().cast(pl.UInt32).alias("periods"),
+        pl.col("comparable").sum().cast(pl.UInt32).alias("comparable_periods"),
+        pl.col("gap").filter(pl.col("comparable")).mean().round(2).alias("mean_gap"),
+        pl.col("same_basis").all()).sort("org_id", "published_measure", "ledger_measure")
 
 
 def quality_flags(published: pl.DataFrame) -> pl.DataFrame:
@@ -384,17 +566,40 @@ class PublishedData:
     """Everything notebook 04 shows, built by :func:`prepare`."""
 
     def __init__(self, members: pl.DataFrame, published: pl.DataFrame, log: pl.DataFrame,
-                 national: pl.DataFrame | None, ledger: pl.DataFrame) -> None:
+                 national: pl.DataFrame | None, ledger: pl.DataFrame,
+                 ledger_measures: pl.DataFrame | None = None) -> None:
         self.members = members
         self.published = published
         self.log = log
         self.national = national
         self.ledger = ledger
+        self.ledger_measures = ledger_measures
         self.headline = headline(published)
         self.against_national = against_national(published, national)
-        self.comparison = compare_with_ledger(published, ledger)
+        self.comparison = compare_with_ledger(published, ledger, ledger_measures=ledger_measures)
         self.gaps = gap_summary(self.comparison)
         self.flags = quality_flags(published)
+
+    @property
+    def comparable(self) -> pl.DataFrame:
+        """The published-vs-ledger rows where both are the same measure (a gap is stated)."""
+        return self.comparison.filter(pl.col("comparable"))
+
+    @property
+    def side_by_side(self) -> pl.DataFrame:
+        """The rows where published and ledger figures are different measures: both named and
+        defined, no gap.
+        """
+        return self.comparison.filter(~pl.col("comparable")).select(
+            "org_id", "org_name", "regime", "period_start", "period_end", "published_measure",
+            "published", "ledger_measure", "ledger", "published_definition", "ledger_definition")
+
+    def with_ledger_measures(self, ledger_measures: pl.DataFrame) -> PublishedData:
+        """The same data with further ledger figures (long rows) in the comparison, e.g.
+        :func:`lainbench.notices.compare.ledger_notice_figures` for reg 38(2)(d).
+        """
+        return PublishedData(self.members, self.published, self.log, self.national, self.ledger,
+                             ledger_measures)
 
     def national_note(self) -> str:
         """A sentence saying where the national medians come from, or that they are missing."""
