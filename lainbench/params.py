@@ -363,5 +363,6 @@ class RunParams(BaseModel):
     writes its tables.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    # unknown keys refused; inf and NaN refused for every number (`annual_value_gbp=inf`)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     output_dir: str = Field(default="reports/tmp", description="folder for the notebook's tables")

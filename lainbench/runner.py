@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 
 from lainbench.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT, REPORTS_DIR
 from lainbench.errors import ParamsError, RunError
-from lainbench.params import read_yaml, validate_run_params
+from lainbench.params import parse_overrides, read_yaml, validate_run_params
 from lainbench.registry import NOTEBOOKS, NotebookEntry, load_object
 
 KERNEL_NAME = "lainbench"
@@ -64,22 +63,6 @@ def params_model(name: str) -> type[BaseModel]:
     return load_object(entry(name).params_model)
 
 
-def parse_overrides(overrides: list[str] | dict[str, Any] | None) -> dict[str, Any]:
-    """``["key=value", ...]`` to a dict; values are read as YAML (``3``, ``[a, b]``, ``true``)."""
-    if overrides is None:
-        return {}
-    if isinstance(overrides, dict):
-        return dict(overrides)
-    out: dict[str, Any] = {}
-    for item in overrides:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise ParamsError(f"-p {item!r}: expected key=value, e.g. -p n_paths=1000")
-        try:
-            out[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
-            out[key.strip()] = raw
-    return out
 
 
 def load_run_params(name: str, params_file: str | Path | None = None,
@@ -215,8 +198,14 @@ def run_notebook(name: str, params_file: str | Path | None = None,
     HTML report ``<name>.html`` (inputs hidden, charts drawn offline), the notebook's parquet
     tables and ``charts/``. Relative ``out_dir`` is taken from the current directory.
     """
-    out = Path(out_dir).resolve() if out_dir else (REPORTS_DIR / name)
     extra = parse_overrides(overrides)
+    given = extra.get("output_dir")
+    if given is not None and out_dir is not None and Path(given).resolve() != Path(out_dir).resolve():
+        raise ParamsError(f"-p output_dir={given} and --out {out_dir} name different folders; "
+                          "give one of them")
+    if out_dir is None and given is not None:
+        out_dir = given  # `-p output_dir=X` is honoured, never silently ignored
+    out = Path(out_dir).resolve() if out_dir else (REPORTS_DIR / name)
     extra["output_dir"] = str(out)
     _, values = load_run_params(name, params_file, extra)
     start = time.perf_counter()

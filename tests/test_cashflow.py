@@ -904,3 +904,15 @@ def test_simulated_interest_equals_late_payment_tables(terms, lag, late, public,
         out["statutory_interest_gbp"].sum(), abs=1e-6)
     assert res.paths["fixed_compensation_gbp"][0] == pytest.approx(
         out["fixed_compensation_gbp"].sum())
+
+
+@pytest.mark.parametrize("override", ["n_paths=1e12", "n_paths=1000000000000",
+                                      "annual_value_gbp=inf", "annual_value_gbp=.nan"])
+def test_absurd_parameters_refused_before_a_kernel_starts(override):
+    # issue 15: n_paths=1e12 and annual_value_gbp=inf passed validation
+    from lainbench import runner
+    from lainbench.errors import ParamsError
+
+    name = override.split("=")[0]
+    with pytest.raises(ParamsError, match=name):
+        runner.load_run_params("supplier_cashflow", overrides=[override])

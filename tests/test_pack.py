@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -104,9 +105,23 @@ def test_out_must_be_a_pack_folder_and_not_busy(data, tmp_path):
     other = tmp_path / "mine"
     other.mkdir()
     (other / "notes.txt").write_text("keep me")
-    with pytest.raises(PackError, match="not a pack folder"):
+    with pytest.raises(PackError, match="was not created by `lainbench pack`"):
         pack.build(spec, other, progress=False, log=lambda _: None)
     assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
+    # issue 15: any file named manifest.json made a folder look like a pack, and the build then
+    # deleted the user's other files; only the pack's own marker counts now
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    (fake / "manifest.json").write_text("{}")
+    (fake / "runs").mkdir()
+    (fake / "runs" / "thesis.docx").write_text("mine")
+    with pytest.raises(PackError, match="no .lainbench-pack marker"):
+        pack.build(spec, fake, progress=False, log=lambda _: None)
+    assert (fake / "runs" / "thesis.docx").read_text() == "mine"
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    with pytest.raises(PackError, match="is a file, not a folder"):
+        pack.build(spec, a_file, progress=False, log=lambda _: None)
     busy = tmp_path / "busy"
     holder = builder._claim(busy)  # as a build in progress holds it
     try:
@@ -415,3 +430,35 @@ def test_reports_carry_no_kernel_error_text(built):
     for html in built["result"].out.glob("runs/**/*.html"):
         text = html.read_text(encoding="utf-8")
         assert "not unique in database" not in text and "Traceback" not in text, html
+
+
+def test_a_killed_worker_costs_only_its_own_run(data, tmp_path):
+    # issue 15: killing one pool worker made every remaining run fail with BrokenProcessPool.
+    # The first run to start kills its own worker process; it is retried once in a fresh pool
+    # (where it kills its worker again, so it is recorded failed), and every other run completes.
+    spec = write_pack_file(tmp_path / "pack.yaml", data, jobs=2, fresh_kernels=True,
+                           member_params={"city_fire": {"period": "__kill_worker__"}})
+    out = tmp_path / "out"
+    env = dict(os.environ, LAINBENCH_TEST_KILL_WORKER="__kill_worker__")
+    done = subprocess.run([sys.executable, "-m", "lainbench.cli", "pack", str(spec), "--out",
+                           str(out)], capture_output=True, text=True, timeout=600, check=False,
+                          env=env)
+    assert done.returncode == 1, done.stderr
+    runs = _runs(out)
+    fire = "runs/members/city_fire/member_scorecard"
+    assert runs[fire]["status"] == "failed" and "died twice" in runs[fire]["error"]
+    assert all(r["status"] == "ok" for k, r in runs.items() if k != fire)
+    assert "retry  runs/members/city_fire/member_scorecard" in done.stderr
+
+
+def test_an_interrupted_rebuild_marks_old_pages_out_of_date(data, built, tmp_path):
+    out = tmp_path / "copy"
+    shutil.copytree(built["result"].out, out)
+    n = builder._mark_stale(out, "2026-12-01T10:00:00")
+    pages = [out / "index.html", *out.glob("runs/**/*.html")]
+    assert n == len(pages) > 2
+    for page in pages:
+        assert "This pack is being rebuilt" in page.read_text()
+    builder._clear_stale(out)
+    assert "being rebuilt" not in next(out.glob("runs/**/*.html")).read_text()
+    assert "being rebuilt" in (out / "index.html").read_text()  # until the new index replaces it

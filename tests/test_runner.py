@@ -80,3 +80,15 @@ def test_kernel_is_this_interpreter_with_history_in_memory():
     argv = KernelSpecManager().get_kernel_spec("lainbench").argv
     assert argv[0] == sys.executable
     assert "--HistoryManager.hist_file=:memory:" in argv
+
+
+def test_output_dir_is_honoured_or_refused_never_ignored(tmp_path, monkeypatch):
+    # issue 15: `run -p output_dir=X` was silently ignored while `check` reported it OK
+    seen = {}
+    monkeypatch.setattr(runner, "execute", lambda name, values, nb, **kw: seen.update(values))
+    res = runner.run_notebook("payment_performance", overrides=[f"output_dir={tmp_path / 'x'}"],
+                              report=False)
+    assert res.output_dir == (tmp_path / "x").resolve() and seen["output_dir"] == str(res.output_dir)
+    with pytest.raises(ParamsError, match="name different folders"):
+        runner.run_notebook("payment_performance", overrides=[f"output_dir={tmp_path / 'x'}"],
+                            out_dir=tmp_path / "y", report=False)

@@ -70,7 +70,7 @@ class SupplierScenario(BaseModel):
       Input should be less than or equal to 1 ...
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     annual_value_gbp: float = Field(
         default_factory=_ref("annual_value_gbp"),

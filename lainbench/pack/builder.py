@@ -1,4 +1,5 @@
-"""Build the pack: the shared stage once, then the notebook runs in parallel, then the index, workbook and manifest."""
+"""Build the pack: the shared stage once, then the notebook runs in parallel, then the index,
+workbook and manifest."""
 
 from __future__ import annotations
 
@@ -60,6 +61,9 @@ def execute_run(task: dict[str, Any]) -> dict[str, Any]:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     values = dict(task["values"], output_dir=str(staging))
+    kill = os.environ.get("LAINBENCH_TEST_KILL_WORKER")  # tests: a worker dying mid-run
+    if kill and kill in json.dumps(values):
+        os.kill(os.getpid(), 9)
     status, error = "ok", None
     try:
         nb = staging / f"{name}.ipynb"
@@ -75,7 +79,7 @@ def execute_run(task: dict[str, Any]) -> dict[str, Any]:
                                    "input_hashes", "key")}
     record.update(started=started, ended=runner.timestamp(),
                   seconds=round(time.perf_counter() - t0, 2), status=status, error=error,
-                  worker_pid=os.getpid())
+                  worker_pid=os.getpid(), internal=task["run_id"].startswith("internal/"))
     if status == "ok":
         record["outputs"] = _files(staging)
         _swap_in(staging, final)
@@ -160,6 +164,13 @@ def _shared_stage(p: Plan, resume: bool, code: str, log: Callable[[str], None]
     return dict(record, reused=False)
 
 
+def _failed_record(task: dict[str, Any], error: str) -> dict[str, Any]:
+    rec = {k: task[k] for k in ("run_id", "notebook", "scope", "member", "parameters",
+                                "input_hashes", "key")}
+    rec.update(status="failed", error=error, started=None, ended=_now(), outputs=[])
+    return rec
+
+
 def _fresh(rec: dict[str, Any] | None, run: Run) -> bool:
     """True when a previous run record is complete, current and its files are intact."""
     if not rec or rec.get("status") != "ok" or rec.get("key") != run.key:
@@ -200,15 +211,35 @@ def build(spec_path: str | Path, out: str | Path = "reports/pack", *, jobs: int 
         lock.close()
 
 
-def _claim(out: Path) -> Any:
-    """Make ``out`` this build's: refuse a folder that is not a pack, or one being built."""
-    import fcntl
+MARKER = ".lainbench-pack"  # written by the pack into every folder it creates
 
-    if out.exists() and any(out.iterdir()) and not (out / MANIFEST).exists():
-        raise PackError(f"{out}: folder is not empty and holds no {MANIFEST}, so it is not a pack "
-                        "folder; choose an empty or new folder (or a previous pack's) for --out")
-    out.mkdir(parents=True, exist_ok=True)
-    lock = open(out / LOCK, "w")  # noqa: SIM115 - held for the whole build
+
+def _claim(out: Path) -> Any:
+    """Make ``out`` this build's: refuse a folder this tool did not create, or one being built.
+
+    A pack folder carries a marker file, ``.lainbench-pack``, that only ``lainbench pack``
+    writes (with the pack's id): a folder that is not empty and has no marker is somebody
+    else's, so it is refused and nothing in it is touched, whatever files it holds (a stray
+    ``manifest.json`` included).
+    """
+    import fcntl
+    import uuid
+
+    if out.exists() and not out.is_dir():
+        raise PackError(f"--out {out}: is a file, not a folder; choose a new folder for the pack")
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise PackError(f"{out}: folder is not empty and was not created by `lainbench pack` (no "
+                        f"{MARKER} marker), so nothing in it is touched; choose an empty or new "
+                        "folder for --out, or a previous pack's")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not (out / MARKER).is_file():
+            _write_json(out / MARKER, {"pack_id": uuid.uuid4().hex, "created": _now(),
+                                       "note": "written by lainbench pack; do not remove"})
+        lock = open(out / LOCK, "w")  # noqa: SIM115 - held for the whole build
+    except OSError as exc:
+        raise PackError(f"--out {out}: cannot be written ({exc.strerror or exc}); choose a "
+                        "folder you can write to") from None
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -221,9 +252,72 @@ def _claim(out: Path) -> Any:
     return lock
 
 
+STALE_CLASS = "lainbench-stale"
+STALE_BANNER = (f'<div class="{STALE_CLASS}" role="alert" style="background:#fff3cd;'
+                'border:2px solid #b8860b;padding:.6em 1em;margin:0 0 1em;font-weight:bold">'
+                "This pack is being rebuilt (started {started}); the figures on this page may "
+                "be out of date until the build completes.</div>")
+
+
+def _mark_stale(out: Path, started: str) -> int:
+    """Put an out-of-date banner on every page of an existing pack (index and reports), so an
+    interrupted rebuild never leaves old pages looking current beside new shared tables."""
+    import html
+
+    n = 0
+    banner = STALE_BANNER.format(started=html.escape(started))
+    for page in [out / "index.html", *out.glob("runs/**/*.html")]:
+        if not page.is_file():
+            continue
+        text = page.read_text(encoding="utf-8")
+        if STALE_CLASS in text:
+            continue
+        i = text.find("<body")
+        j = text.find(">", i) + 1 if i >= 0 else 0
+        page.write_text(text[:j] + banner + text[j:], encoding="utf-8")
+        n += 1
+    return n
+
+
+def _clear_stale(out: Path) -> None:
+    """Remove the rebuild banner from pages that are current again (reused runs)."""
+    import re
+
+    pat = re.compile(rf'<div class="{STALE_CLASS}".*?</div>', re.S)
+    for page in out.glob("runs/**/*.html"):
+        text = page.read_text(encoding="utf-8")
+        if STALE_CLASS in text:
+            page.write_text(pat.sub("", text, count=1), encoding="utf-8")
+
+
+def _worker_init() -> None:
+    """In each pool worker: die with the parent (Linux: PR_SET_PDEATHSIG), and on SIGTERM stop
+    this worker's kernel first, so a killed ``lainbench pack`` leaves no worker or kernel behind
+    to move a finished run into place without a manifest record."""
+    import signal
+
+    def stop(signum, frame):  # noqa: ARG001
+        from lainbench import runner
+
+        runner._stop_worker_kernel()
+        os._exit(143)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the call
+            stop(signal.SIGTERM, None)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
 def _build(p: Plan, resume: bool, jobs: int | None, progress: bool,
            say: Callable[[str], None], t_start: float) -> PackResult:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_context
 
     from tqdm import tqdm
@@ -265,6 +359,7 @@ def _build(p: Plan, resume: bool, jobs: int | None, progress: bool,
         return _manifest(p, stage, records, versions, code, started, status)
 
     _write_json(p.out / MANIFEST, manifest("running"))
+    _mark_stale(p.out, started)
     say(f"pack {p.spec.title!r}: {len(p.runs)} run(s), {len(records)} reused, "
         f"{len(todo)} to run on {n_jobs} process(es)")
     # a live bar on a terminal; in logs (cron, CI) one line per finished run carries the counts
@@ -293,32 +388,58 @@ def _build(p: Plan, resume: bool, jobs: int | None, progress: bool,
             "kernel_name": kernel, "packages": versions,
             "reuse_kernel": not p.spec.fresh_kernels,
         })
-    pool = (ProcessPoolExecutor(max_workers=n_jobs, mp_context=get_context("spawn"))
-            if tasks else None)
+    def finish(rec: dict[str, Any]) -> None:
+        rec["packages"] = versions
+        records[rec["run_id"]] = rec
+        counts["ok" if rec["status"] == "ok" else "failed"] += 1
+        bar.update(1)
+        word = "ok    " if rec["status"] == "ok" else "FAILED"
+        counts["running"] = min(n_jobs, len(pending))
+        say(f"  {word} [{len(records)}/{len(p.runs)}] {rec['run_id']} "
+            f"({rec.get('seconds', 0):.1f} s; {status_text()})"
+            + (f": {rec['error']}" if rec.get("error") else ""))
+        _write_json(p.out / MANIFEST, manifest("running"))
+
+    pending: dict[Any, dict[str, Any]] = {}
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=n_jobs, mp_context=get_context("spawn"),
+                                   initializer=_worker_init)
+
+    pool = new_pool() if tasks else None
+    attempts: dict[str, int] = {}
     try:
         pending = {pool.submit(execute_run, t): t for t in tasks} if pool else {}
+        for t in tasks:
+            attempts[t["run_id"]] = 1
         postfix(0)
         while pending:
             done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            lost = []
             for fut in done:
                 task = pending.pop(fut)
                 try:
                     rec = fut.result()
+                except BrokenProcessPool:
+                    lost.append(task)  # a worker died: this run, or one beside it, was lost
+                    continue
                 except Exception as exc:  # noqa: BLE001 - a crashed worker
-                    rec = {k: task[k] for k in ("run_id", "notebook", "scope", "member",
-                                                "parameters", "input_hashes", "key")}
-                    rec.update(status="failed", error=f"{type(exc).__name__}: {exc}",
-                               started=None, ended=_now(), outputs=[])
-                rec["packages"] = versions
-                records[rec["run_id"]] = rec
-                counts["ok" if rec["status"] == "ok" else "failed"] += 1
-                bar.update(1)
-                word = "ok    " if rec["status"] == "ok" else "FAILED"
-                counts["running"] = min(n_jobs, len(pending))
-                say(f"  {word} [{len(records)}/{len(p.runs)}] {rec['run_id']} "
-                    f"({rec.get('seconds', 0):.1f} s; {status_text()})"
-                    + (f": {rec['error']}" if rec.get("error") else ""))
-                _write_json(p.out / MANIFEST, manifest("running"))
+                    rec = _failed_record(task, f"{type(exc).__name__}: {exc}")
+                finish(rec)
+            if lost:
+                # the pool is unusable: every unfinished run comes back in a fresh pool, once
+                lost += list(pending.values())
+                pending.clear()
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = new_pool()
+                for task in lost:
+                    if attempts[task["run_id"]] >= 2:
+                        finish(_failed_record(task, "worker process died twice running it "
+                                              "(killed, or out of memory)"))
+                        continue
+                    attempts[task["run_id"]] += 1
+                    say(f"  retry  {task['run_id']}: its worker process died")
+                    pending[pool.submit(execute_run, task)] = task
             postfix(min(sum(1 for f in pending if f.running()), n_jobs))
     except BaseException:
         # interrupted (Ctrl-C reaches the workers and kernels too): stop queued runs, record
@@ -333,6 +454,7 @@ def _build(p: Plan, resume: bool, jobs: int | None, progress: bool,
     bar.close()
     shutil.rmtree(staging_root, ignore_errors=True)
 
+    _clear_stale(p.out)
     _assemble(p, stage, records)
     final = manifest("complete" if counts["failed"] == 0 else "failed")
     _write_json(p.out / MANIFEST, final)
@@ -344,8 +466,9 @@ def _build(p: Plan, resume: bool, jobs: int | None, progress: bool,
 
 def _tidy(p: Plan, keep: set[str]) -> None:
     """Remove run folders of runs no longer in the pack, and leftovers of killed builds."""
-    runs_root = p.out / "runs"
-    if runs_root.is_dir():
+    for runs_root in (p.out / "runs", p.out / "internal"):
+        if not runs_root.is_dir():
+            continue
         for nb_dir in list(runs_root.glob("network/*")) + list(runs_root.glob("members/*/*")):
             rel = nb_dir.relative_to(p.out).as_posix()
             if nb_dir.is_dir() and (rel not in keep or nb_dir.name.startswith(".")):
@@ -366,7 +489,7 @@ def gather_charts(out: Path, records: dict[str, dict[str, Any]]) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     for run_id, rec in sorted(records.items()):
-        if rec["status"] != "ok":
+        if rec["status"] != "ok" or not run_id.startswith("runs/"):  # internal runs stay out
             continue
         src = out / run_id / "charts"
         if not src.is_dir():
@@ -408,6 +531,8 @@ def _assemble(p: Plan, stage: dict[str, Any], records: dict[str, dict[str, Any]]
     network_links = []
     member_links: dict[str, list[tuple[str, str, str]]] = {}
     for r in p.runs:
+        if r.run_id.startswith("internal/"):
+            continue  # not for sharing: listed in manifest.json, never linked from the index
         rec = records.get(r.run_id, {"status": "missing"})
         status = "ok" if rec["status"] == "ok" else rec["status"]
         label = "Network overview" if r.notebook == "member_scorecard" else r.notebook.replace(

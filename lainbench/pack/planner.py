@@ -43,8 +43,13 @@ class Plan:
     runs: list[Run]
 
 
-def _run_id(scope: str, notebook: str, member: str | None) -> str:
-    return f"runs/network/{notebook}" if scope == "network" else f"runs/members/{member}/{notebook}"
+def _run_id(scope: str, notebook: str, member: str | None, internal: bool = False) -> str:
+    """Where a run's outputs go: ``runs/...``, or ``internal/...`` for a run whose report reads
+    invoices itself (``unsuppressed_ok``): it stays out of the shared pack (no link from the
+    index, no charts in ``charts/``, not in the workbook) and is marked for internal use."""
+    root = "internal" if internal else "runs"
+    return (f"{root}/network/{notebook}" if scope == "network"
+            else f"{root}/members/{member}/{notebook}")
 
 
 def plan(spec_path: str | Path, out: str | Path) -> Plan:
@@ -156,7 +161,7 @@ def plan(spec_path: str | Path, out: str | Path) -> Plan:
             if "focus_member" in fields:
                 over["focus_member"] = member
             over.update(spec.member_params.get(member, {}))
-        run_id = _run_id(scope, nb.notebook, member)
+        run_id = _run_id(scope, nb.notebook, member, internal=nb.unsuppressed_ok)
         over["output_dir"] = str(out / run_id)
         try:
             _, values = runner.load_run_params(nb.notebook, None, over)

@@ -34,7 +34,9 @@ class NotebookSpec(BaseModel):
 
     ``unsuppressed_ok`` lets a notebook that reads invoice-level data itself (it has an
     ``invoices_path`` parameter) into the pack; its figures do not pass through disclosure
-    control, so this is refused unless set.
+    control, so this is refused unless set, and such a run's outputs stay **internal**: they go
+    to ``internal/`` in the pack folder, are never linked from the index, gathered into
+    ``charts/`` or written to the workbook, and are marked internal in ``manifest.json``.
     """
 
     model_config = ConfigDict(extra="forbid")
