@@ -121,7 +121,7 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in (
         "value_total_gbp": "sum over suppliers of the absolute value of each supplier's total",
     }),
     Sheet("insurance_requirements", dict(INSURANCE_REQUIREMENT.columns),
-          ("cover_type",), "the member's own insurance requirements (buyer policy, no supplier "
+          (), "the member's own insurance requirements (buyer policy, no supplier "
           "data); empty when none were given", {}),
 )}
 
