@@ -43,7 +43,8 @@ STATUS_SCHEMA = {
 
 def return_files(sources: list[str | Path]) -> list[Path]:
     """Every return file named: files as given, folders searched for ``*.return.zip`` and
-    ``*.xlsx`` (filled templates), sorted by name."""
+    ``*.xlsx`` (filled templates), sorted by name.
+    """
     from lainbench.config import resolve
 
     out: list[Path] = []

@@ -53,6 +53,10 @@ SHARED_TABLES: dict[str, str] = {
     "periods": "the reporting periods in the pack",
 }
 
+# Only in a pack built from members' returns (lainbench.pack.from_returns).
+RETURNS_TABLE = ("returns", ("each return received and each member: used, superseded, missing, "
+                             "late, refused (and why), with who approved it and when"))
+
 
 @dataclass
 class SharedTables:

@@ -26,7 +26,13 @@ import datetime as dt
 import polars as pl
 
 from lainbench import late_payment
-from lainbench.payments.metrics import Frame, assign_period, compliance_notice, derive, paid_in_period
+from lainbench.payments.metrics import (
+    Frame,
+    assign_period,
+    compliance_notice,
+    derive,
+    paid_in_period,
+)
 from lainbench.returns.schema import ALL, ALL_PERIODS, BANDS, SMALL, conform
 
 BAND = "supplier_size_band"
@@ -127,7 +133,8 @@ def days_late(inv: pl.DataFrame) -> pl.DataFrame:
 
 def interest(inv: pl.DataFrame) -> pl.DataFrame:
     """Period x size band: Late Payment Act interest and compensation owed
-    (:func:`lainbench.late_payment.interest_owed`, as the pack computes it)."""
+    (:func:`lainbench.late_payment.interest_owed`, as the pack computes it).
+    """
     total = late_payment.interest_owed(inv, by=["period"]).with_columns(pl.lit(ALL).alias(BAND))
     bands = late_payment.interest_owed(inv, by=["period", BAND])
     out = pl.concat([total.select(bands.columns), bands])

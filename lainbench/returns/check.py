@@ -62,7 +62,8 @@ def _sums(df: pl.DataFrame, sheet: str, keys: list[str], cols: list[str], res: C
 def check_return(tables: dict[str, pl.DataFrame],
                  known_periods: pl.DataFrame | None = None) -> CheckResult:
     """Check every sheet of a return; ``known_periods`` (period, period_start, period_end) are
-    the network's reporting periods, which the return's periods must be among."""
+    the network's reporting periods, which the return's periods must be among.
+    """
     res = CheckResult()
     for name, sheet in SHEETS.items():
         df = tables.get(name)

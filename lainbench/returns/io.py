@@ -1,4 +1,4 @@
-"""One return file: ``<member>_<periods>.return.zip``, a zip holding
+"""One return file, ``<member>_<periods>.return.zip``: a zip that holds the following.
 
 * ``return.xlsx``: the workbook a person opens (a README sheet, then one sheet per table);
 * ``tables/<sheet>.parquet``: the machine-readable copy of every sheet (what the network reads);
@@ -43,17 +43,17 @@ SUFFIX = ".return.zip"
 WORKBOOK = "return.xlsx"
 MANIFEST = "manifest.json"
 README = [
-    "This is a member's return to the anchor network: the member's payment figures for the "
-    "periods named on the return_info sheet, computed by the member from its own records.",
-    "It holds sums and counts only. No supplier name, supplier id, invoice id or invoice row is "
-    "in it: for each figure the network may publish it gives the number of distinct suppliers and "
-    "the two largest suppliers' values, so the network can apply its disclosure rules.",
-    "Each sheet below is one table; row 1 holds the column names (do not rename them). Units are "
-    "in the names: _gbp = pounds, _pct = per cent (0-100), days = whole days.",
-    "supplier_size_band: micro, small, medium, large, unknown, and 'all' = every supplier; the "
-    "band rows add up to the 'all' row.",
-    "The return is approved by the officer named on return_info (PR 2024 reg 38(2)(e): the "
-    "director responsible for finances), with their job title and the date of approval.",
+    ("This is a member's return to the anchor network: the member's payment figures for the "
+     "periods named on the return_info sheet, computed by the member from its own records."),
+    ("It holds sums and counts only. No supplier name, supplier id, invoice id or invoice row is "
+     "in it: for each figure the network may publish it gives the number of distinct suppliers and "
+     "the two largest suppliers' values, so the network can apply its disclosure rules."),
+    ("Each sheet below is one table; row 1 holds the column names (do not rename them). Units are "
+     "in the names: _gbp = pounds, _pct = per cent (0-100), days = whole days."),
+    ("supplier_size_band: micro, small, medium, large, unknown, and 'all' = every supplier; the "
+     "band rows add up to the 'all' row."),
+    ("The return is approved by the officer named on return_info (PR 2024 reg 38(2)(e): the "
+     "director responsible for finances), with their job title and the date of approval."),
     "Check a return with `lainbench return check FILE` before sending it.",
 ]
 
