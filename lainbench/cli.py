@@ -39,9 +39,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from lainbench.registry import INGEST_KINDS, load_object
+    from lainbench.registry import DEPRECATED_KINDS, INGEST_KINDS, load_object
     from lainbench.runner import parse_overrides
 
+    if args.kind in DEPRECATED_KINDS:
+        new = DEPRECATED_KINDS[args.kind]
+        print(f"lainbench: note: `ingest {args.kind}` is deprecated; use `ingest {new}` "
+              f"(\"return\" now means a member's return)", file=sys.stderr)
+        args.kind = new
     if args.kind not in INGEST_KINDS:
         raise LainbenchError(
             f"unknown ingest kind {args.kind!r}; choose one of {', '.join(INGEST_KINDS)}")
@@ -109,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=_cmd_check)
 
     ing = sub.add_parser("ingest", help="read a raw file into a canonical table + rejects.csv")
-    ing.add_argument("kind", help="canonical, invoices, ppr, returns or insurance")
+    ing.add_argument("kind", help="canonical, invoices, ppr, published or insurance")
     ing.add_argument("file")
     ing.add_argument("--out", required=True, help="folder for <table>.parquet and rejects.csv")
     ing.add_argument("--mapping", help="header-mapping YAML (invoices)")
@@ -133,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
         add_cli(sub)
     except ImportError:
         pass
+    from lainbench.returns.cli import add_cli as add_return_cli
+
+    add_return_cli(sub)
     return parser
 
 
