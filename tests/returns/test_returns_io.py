@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 from polars.testing import assert_frame_equal
+from test_returns_build import PERIODS, ledger
 
 from lainbench.cli import main
 from lainbench.errors import SchemaError
@@ -15,8 +16,6 @@ from lainbench.returns.check import check_return
 from lainbench.returns.io import read_return, read_workbook, write_return, write_workbook
 from lainbench.returns.schema import RETURN_SCHEMA_VERSION, SHEETS
 from lainbench.returns.template import write_template
-
-from test_returns_build import PERIODS, ledger  # noqa: E402 (a sibling test module)
 
 
 @pytest.fixture(scope="module")
