@@ -69,7 +69,16 @@ def _invoices(path: str) -> tuple[pl.LazyFrame, int, int]:
     return res.accepted.lazy(), res.rows_read, res.rejected_rows
 
 
-def _cmd_build(args: argparse.Namespace) -> int:
+def build_return_file(member: str, invoices: str | Path, out: str | Path, *,
+                      periods: str | Path | None = None, period: list[str] | None = None,
+                      members: str | Path | None = None, org_type: str | None = None,
+                      insurance: str | Path | None = None, approver_name: str | None = None,
+                      approver_title: str | None = None, approved_at: str | None = None):
+    """Build, check and write one member's return file from its canonical tables.
+
+    ``out`` is the return file or a folder (the file is then named by
+    :func:`lainbench.returns.io.default_name`). Returns the path and the check result.
+    """
     from lainbench import load
     from lainbench.params import load as load_params
     from lainbench.payments.metrics import derive
@@ -77,59 +86,67 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from lainbench.returns.check import check_return
     from lainbench.returns.io import default_name, input_row, write_return
 
-    lf, rows_read, rejected = _invoices(args.invoices)
-    mine = lf.filter(pl.col("buyer_org_id") == args.member)
+    lf, rows_read, rejected = _invoices(str(invoices))
+    mine = lf.filter(pl.col("buyer_org_id") == member)
     n_mine = mine.select(pl.len()).collect().item()
     if n_mine == 0:
         ids = lf.select(pl.col("buyer_org_id").unique()).collect().to_series().to_list()
-        raise ParamsError(f"--member {args.member}: no invoices for this buyer in {args.invoices}; "
+        raise ParamsError(f"--member {member}: no invoices for this buyer in {invoices}; "
                           f"buyers found: {', '.join(sorted(map(str, ids))[:20])}")
-    inputs = [input_row("invoices", args.invoices, rows_read, n_mine, rejected)]
-    if args.periods:
-        periods = load.periods(args.periods, "--periods")
-        inputs.append(input_row("periods", args.periods, periods.height, periods.height))
+    inputs = [input_row("invoices", invoices, rows_read, n_mine, rejected)]
+    if periods:
+        period_df = load.periods(periods, "--periods")
+        inputs.append(input_row("periods", periods, period_df.height, period_df.height))
     else:
         paid = derive(mine, interest=False).select("paid_date").collect().to_series()
-        periods = half_years(paid)
-    if args.period:
-        unknown = sorted(set(args.period) - set(periods["period"]))
+        period_df = half_years(paid)
+    if period:
+        unknown = sorted(set(period) - set(period_df["period"]))
         if unknown:
             raise ParamsError(f"--period: unknown period(s) {', '.join(unknown)}; known: "
-                              f"{', '.join(periods['period'])}")
-        periods = periods.filter(pl.col("period").is_in(args.period))
-    name, org_type = args.member, args.org_type
-    if args.members:
-        mem = load.members(args.members, "--members")
-        row = mem.filter(pl.col("org_id") == args.member)
+                              f"{', '.join(period_df['period'])}")
+        period_df = period_df.filter(pl.col("period").is_in(period))
+    name = member
+    if members:
+        mem = load.members(members, "--members")
+        row = mem.filter(pl.col("org_id") == member)
         if row.height:
             name = row["org_name"][0]
             org_type = org_type or row["org_type"][0]
-        inputs.append(input_row("members", args.members, mem.height, row.height))
+        inputs.append(input_row("members", members, mem.height, row.height))
     reqs = None
-    if args.insurance:
-        reqs = load.requirements(args.insurance, "--insurance")
-        n = reqs.filter(pl.col("buyer_org_id") == args.member).height
-        inputs.append(input_row("insurance_requirements", args.insurance, reqs.height, n))
-    if bool(args.approver_name) != bool(args.approver_title):
+    if insurance:
+        reqs = load.requirements(insurance, "--insurance")
+        n = reqs.filter(pl.col("buyer_org_id") == member).height
+        inputs.append(input_row("insurance_requirements", insurance, reqs.height, n))
+    if bool(approver_name) != bool(approver_title):
         raise ParamsError("--approver-name and --approver-title go together (reg 38(2)(e): the "
                           "name and job title of the officer who approves the return)")
     days_max = int(load_params("params/member_return.yaml").value("days_to_pay_max",
                                                                   dt.date.today()))
-    tables = build_return(lf, args.member, periods, days_max=days_max, member_name=name,
-                          org_type=org_type, requirements=reqs,
-                          inputs=pl.DataFrame(inputs), approver_name=args.approver_name,
-                          approver_title=args.approver_title, approved_at=args.approved_at)
-    tables["inputs"] = tables["inputs"].cast({"bytes": pl.Int64, "rows_read": pl.Int64,
-                                              "rows_accepted": pl.Int64, "rows_rejected": pl.Int64,
-                                              "rows_skipped": pl.Int64})
-    out = Path(args.out)
-    if out.is_dir() or args.out.endswith(("/", "\\")):
+    tables = build_return(lf, member, period_df, days_max=days_max, member_name=name,
+                          org_type=org_type, requirements=reqs, inputs=pl.DataFrame(inputs),
+                          approver_name=approver_name, approver_title=approver_title,
+                          approved_at=approved_at)
+    tables["inputs"] = tables["inputs"].cast({c: pl.Int64 for c in (
+        "bytes", "rows_read", "rows_accepted", "rows_rejected", "rows_skipped")})
+    out = Path(out)
+    if out.is_dir() or str(out).endswith(("/", "\\")):
         out = out / default_name(tables)
-    result = check_return(tables, periods)
+    result = check_return(tables, period_df)
     if result.errors:  # pragma: no cover - a built return is consistent by construction
         raise SchemaError(f"{out}: the built return fails its own check:\n  - "
                           + "\n  - ".join(result.errors))
     write_return(tables, out)
+    return out, result
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    out, result = build_return_file(
+        args.member, args.invoices, args.out, periods=args.periods, period=args.period,
+        members=args.members, org_type=args.org_type, insurance=args.insurance,
+        approver_name=args.approver_name, approver_title=args.approver_title,
+        approved_at=args.approved_at)
     print(f"return for {args.member}: {out} ({out.stat().st_size:,} bytes)")
     for line in result.summary:
         print(f"  {line}")
