@@ -28,7 +28,7 @@ import polars as pl
 
 from lainbench.config import DEMO_DIR, resolve
 from lainbench.errors import SchemaError
-from lainbench.schemas import INSURANCE_REQUIREMENT, INVOICE_PAYMENT, MEMBER
+from lainbench.schemas import INSURANCE_REQUIREMENT, INVOICE_PAYMENT, MEMBER, Table
 
 DEMO_REQUIREMENTS = DEMO_DIR / "insurance_requirement.parquet"
 FIX = {
@@ -40,6 +40,7 @@ FIX = {
     "period_start, period_end)",
     "requirements": "run `lainbench demo` for the demo requirements, or `lainbench ingest insurance "
     "FILE --out DIR` for your own",
+    "table": "give a canonical table (parquet or CSV with the lainbench.schemas column names)",
 }
 
 
@@ -129,3 +130,14 @@ def requirements(path: str | Path = "demo", param: str | None = None) -> pl.Data
     from lainbench.ingest.insurance import ingest_insurance
 
     return ingest_insurance(p).accepted
+
+
+def table(path: str | Path, schema: Table, param: str | None = None) -> pl.DataFrame:
+    """Any canonical table (``lainbench.schemas``) from a parquet or CSV, checked and cast.
+
+    Used for the action-plan tables (supplier, spend_line, contract_award, payment_terms) a
+    member's return reads.
+    """
+    p = _existing(path, "table", param)
+    df = _read_frame(p, _where(path, param), try_parse_dates=True)
+    return schema.conform(df, source=_where(path, param))

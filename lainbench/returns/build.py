@@ -225,14 +225,19 @@ def info(member_id: str, periods: pl.DataFrame, days_max: int, *, member_name: s
 def build_return(invoices: Frame, member_id: str, periods: pl.DataFrame, *, days_max: int = 365,
                  member_name: str | None = None, org_type: str | None = None,
                  requirements: pl.DataFrame | None = None, inputs: pl.DataFrame | None = None,
+                 suppliers: pl.DataFrame | None = None, spend: pl.DataFrame | None = None,
+                 contracts: pl.DataFrame | None = None, terms: pl.DataFrame | None = None,
                  approver_name: str | None = None, approver_title: str | None = None,
                  approved_at: str | None = None) -> dict[str, pl.DataFrame]:
     """Every sheet of one member's return, from its own invoices (other buyers' rows are left out).
 
     ``periods`` are the reporting periods the return covers; ``requirements`` the member's
     insurance requirement rows (``insurance_requirement``), if any; ``inputs`` the provenance rows
-    (see :func:`lainbench.returns.io.input_row`).
+    (see :func:`lainbench.returns.io.input_row`). ``suppliers``, ``spend``, ``contracts`` and
+    ``terms`` (canonical ``supplier``, ``spend_line``, ``contract_award``, ``payment_terms``) feed
+    the action-plan sheets (:mod:`lainbench.returns.action_plan`); each is empty when not given.
     """
+    from lainbench.returns import action_plan
     from lainbench.returns.schema import empty
 
     lf = invoices.lazy() if isinstance(invoices, pl.DataFrame) else invoices
@@ -246,6 +251,10 @@ def build_return(invoices: Frame, member_id: str, periods: pl.DataFrame, *, days
     if requirements is not None:
         reqs = conform("insurance_requirements",
                        requirements.filter(pl.col("buyer_org_id") == member_id))
+    def own(df: pl.DataFrame | None) -> pl.DataFrame | None:
+        return None if df is None else df.filter(pl.col("buyer_org_id") == member_id)
+
+    sup, sp, ca, pt = own(suppliers), own(spend), own(contracts), own(terms)
     return {
         "return_info": info(member_id, periods, days_max, member_name=member_name,
                             org_type=org_type, approver_name=approver_name,
@@ -258,5 +267,9 @@ def build_return(invoices: Frame, member_id: str, periods: pl.DataFrame, *, days
         "interest": interest(inv),
         "compliance_notice": notice(inv, metrics, everything, periods),
         "contributors": contributors(inv),
+        "spend": empty("spend") if sp is None else action_plan.spend_aggregates(sp, sup, periods),
+        "contracts": empty("contracts") if ca is None else
+        action_plan.contract_aggregates(ca, periods),
+        "payment_terms": empty("payment_terms") if pt is None else action_plan.terms_rows(pt),
         "insurance_requirements": reqs,
     }

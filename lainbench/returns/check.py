@@ -59,6 +59,22 @@ def _sums(df: pl.DataFrame, sheet: str, keys: list[str], cols: list[str], res: C
                                   f"{row[f'{c}_parts']:g}, the 'all' row says {row[c]}")
 
 
+def _dims(df: pl.DataFrame, sheet: str, cols: list[str], res: CheckResult) -> None:
+    """Each dimension's categories add up to the period's 'all' row (action-plan sheets)."""
+    if not df.height:
+        return
+    total = df.filter(pl.col("dimension") == ALL).select("period", *cols)
+    parts = df.filter(pl.col("dimension") != ALL).group_by("period", "dimension").agg(
+        pl.col(cols).sum())
+    j = parts.join(total, on="period", how="left", suffix="_all")
+    for r in j.iter_rows(named=True):
+        for c in cols:
+            if not _close(r[c], r[f"{c}_all"]):
+                res.errors.append(f"{sheet}: period {r['period']}, dimension {r['dimension']}, "
+                                  f"column {c}: the categories add up to {r[c]:g}, the 'all' row "
+                                  f"says {r[f'{c}_all']}")
+
+
 def check_return(tables: dict[str, pl.DataFrame],
                  known_periods: pl.DataFrame | None = None) -> CheckResult:
     """Check every sheet of a return; ``known_periods`` (period, period_start, period_end) are
@@ -117,7 +133,7 @@ def check_return(tables: dict[str, pl.DataFrame],
                                   f"{known[r['period']][0]} to {known[r['period']][1]}")
     periods = set(per["period"].to_list())
     for name in ("payment_totals", "days_to_pay", "days_late", "interest", "compliance_notice",
-                 "contributors"):
+                 "contributors", "spend", "contracts"):
         extra = set(tables[name]["period"].drop_nulls().to_list()) - periods - {ALL_PERIODS}
         if extra:
             res.errors.append(f"{name}: period(s) {', '.join(sorted(extra))} not on the periods "
@@ -130,6 +146,8 @@ def check_return(tables: dict[str, pl.DataFrame],
     _sums(tables["interest"], "interest", ["period"],
           ["invoices_paid_late", "late_value_gbp", "statutory_interest_gbp",
            "fixed_compensation_gbp", "total_owed_gbp"], res, abs_tol=0.01)
+    for name, cols in (("spend", ["lines", "amount_gbp"]), ("contracts", ["awards", "value_gbp"])):
+        _dims(tables[name], name, cols, res)
     if n_max is not None:
         bad = dp.filter((pl.col("days_to_pay") > n_max) != pl.col("overflow"))
         if bad.height:

@@ -73,7 +73,9 @@ def build_return_file(member: str, invoices: str | Path, out: str | Path, *,
                       periods: str | Path | None = None, period: list[str] | None = None,
                       members: str | Path | None = None, org_type: str | None = None,
                       insurance: str | Path | None = None, approver_name: str | None = None,
-                      approver_title: str | None = None, approved_at: str | None = None):
+                      approver_title: str | None = None, approved_at: str | None = None,
+                      suppliers: str | Path | None = None, spend: str | Path | None = None,
+                      contracts: str | Path | None = None, terms: str | Path | None = None):
     """Build, check and write one member's return file from its canonical tables.
 
     ``out`` is the return file or a folder (the file is then named by
@@ -119,6 +121,17 @@ def build_return_file(member: str, invoices: str | Path, out: str | Path, *,
         reqs = load.requirements(insurance, "--insurance")
         n = reqs.filter(pl.col("buyer_org_id") == member).height
         inputs.append(input_row("insurance_requirements", insurance, reqs.height, n))
+    from lainbench.schemas import CONTRACT_AWARD, PAYMENT_TERMS, SPEND_LINE, SUPPLIER
+
+    plan = {}
+    for key, path, schema in (("suppliers", suppliers, SUPPLIER), ("spend", spend, SPEND_LINE),
+                              ("contracts", contracts, CONTRACT_AWARD),
+                              ("terms", terms, PAYMENT_TERMS)):
+        if path:
+            df = load.table(path, schema, f"--{key}")
+            n = df.filter(pl.col("buyer_org_id") == member).height
+            inputs.append(input_row(schema.name, path, df.height, n))
+            plan[key] = df
     if bool(approver_name) != bool(approver_title):
         raise ParamsError("--approver-name and --approver-title go together (reg 38(2)(e): the "
                           "name and job title of the officer who approves the return)")
@@ -127,7 +140,7 @@ def build_return_file(member: str, invoices: str | Path, out: str | Path, *,
     tables = build_return(lf, member, period_df, days_max=days_max, member_name=name,
                           org_type=org_type, requirements=reqs, inputs=pl.DataFrame(inputs),
                           approver_name=approver_name, approver_title=approver_title,
-                          approved_at=approved_at)
+                          approved_at=approved_at, **plan)
     tables["inputs"] = tables["inputs"].cast({c: pl.Int64 for c in (
         "bytes", "rows_read", "rows_accepted", "rows_rejected", "rows_skipped")})
     out = Path(out)
@@ -146,7 +159,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         args.member, args.invoices, args.out, periods=args.periods, period=args.period,
         members=args.members, org_type=args.org_type, insurance=args.insurance,
         approver_name=args.approver_name, approver_title=args.approver_title,
-        approved_at=args.approved_at)
+        approved_at=args.approved_at, suppliers=args.suppliers, spend=args.spend,
+        contracts=args.contracts, terms=args.terms)
     print(f"return for {args.member}: {out} ({out.stat().st_size:,} bytes)")
     for line in result.summary:
         print(f"  {line}")
@@ -200,6 +214,10 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--members", help="member table, for the member's name and org type")
     b.add_argument("--org-type", help="member org type (company/llp: private-purchaser rule)")
     b.add_argument("--insurance", help="insurance_requirement rows (the member's own are kept)")
+    b.add_argument("--suppliers", help="canonical supplier table (size bands, ownership flags)")
+    b.add_argument("--spend", help="canonical spend_line table (action-plan spend shares)")
+    b.add_argument("--contracts", help="canonical contract_award table (awards, reservations)")
+    b.add_argument("--terms", help="canonical payment_terms table (the terms offered)")
     b.add_argument("--approver-name", help="officer who approves the return (reg 38(2)(e))")
     b.add_argument("--approver-title", help="their job title")
     b.add_argument("--approved-at", help="approval date-time, ISO 8601 (default: now)")

@@ -163,13 +163,14 @@ def write_workbook(tables: dict[str, pl.DataFrame], path: str | Path, *, templat
 
 def _validations(ws, columns: dict[str, pl.DataType], rows: int, periods: list[str] | None) -> None:
     lists = {"supplier_size_band": [ALL, *BANDS, SMALL], "measure": list(MEASURES),
-             "overflow": ["TRUE", "FALSE"]}
+             "overflow": ["TRUE", "FALSE"], "e_invoicing_accepted": ["TRUE", "FALSE"],
+             "supply_chain_finance_offered": ["TRUE", "FALSE"]}
     if periods:
         lists["period"] = [*periods, "*"]
     for j, (c, t) in enumerate(columns.items()):
         if c in lists:
             ws.data_validation(1, j, rows, j, {"validate": "list", "source": lists[c]})
-        elif t == pl.Int64:
+        elif t.is_integer():
             ws.data_validation(1, j, rows, j, {"validate": "integer", "criteria": ">=",
                                                  "value": -1_000_000_000,
                                                  "error_message": f"{c}: a whole number"})
@@ -259,7 +260,7 @@ _BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no":
 def _cell(text: str, dtype: pl.DataType) -> object:
     """A cell's text as a value of ``dtype``; ValueError when it is not one."""
     s = text.strip()
-    if dtype == pl.Int64:
+    if dtype.is_integer():
         f = float(s)
         if f != int(f):
             raise ValueError("a whole number")
@@ -316,7 +317,7 @@ def read_workbook(path: str | Path) -> tuple[dict[str, pl.DataFrame], list[str]]
                 except ValueError as exc:
                     want = str(exc) if str(exc) in ("a whole number", "TRUE or FALSE") else {
                         pl.Float64: "a number", pl.Date: "a date (YYYY-MM-DD)",
-                        pl.Int64: "a whole number"}.get(t, "text")
+                        pl.Int64: "a whole number", pl.Int32: "a whole number"}.get(t, "text")
                     errors.append(f"sheet {name!r}, row {i}, column {c}: {v!r} is not {want}")
                     out[c] = None
                     continue

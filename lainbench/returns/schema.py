@@ -6,8 +6,8 @@ sheet is keyed by ``period`` (a reporting period the return covers) and, where i
 payments, ``supplier_size_band`` (``micro``, ``small``, ``medium``, ``large``, ``unknown``, and
 ``all`` = every supplier; the band rows add up to the ``all`` row).
 
->>> sorted(SHEETS)[:3]
-['compliance_notice', 'contributors', 'days_late']
+>>> list(SHEETS)[:4]
+['return_info', 'inputs', 'periods', 'payment_totals']
 >>> empty("periods").schema
 Schema([('period', String), ('period_start', Date), ('period_end', Date)])
 """
@@ -120,6 +120,32 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in (
                    "days_distribution (period '*': every period of the return)",
         "value_total_gbp": "sum over suppliers of the absolute value of each supplier's total",
     }),
+    Sheet("spend", {
+        "period": S, "dimension": S, "category": S, "lines": I64, "amount_gbp": F64,
+        "addressable_amount_gbp": F64, "addressable_unknown_amount_gbp": F64,
+        "supplier_count": I64, "value_total_gbp": F64, "largest_supplier_value_gbp": F64,
+        "second_supplier_value_gbp": F64,
+    }, ("period", "dimension", "category"),
+        "action plan: period x dimension (all, size_band or an ownership flag) x category: spend "
+        "lines, their value and contributors", {
+        "category": "the size band, or true / false / unknown for a flag; the unknown rows are "
+                    "spend the supplier register does not classify (1 - their share = coverage)",
+    }),
+    Sheet("contracts", {
+        "period": S, "dimension": S, "category": S, "awards": I64, "value_gbp": F64,
+        "value_known_awards": I64, "reserved_awards": I64, "reserved_value_gbp": F64,
+        "framework_awards": I64, "supplier_count": I64, "value_total_gbp": F64,
+        "largest_supplier_value_gbp": F64, "second_supplier_value_gbp": F64,
+    }, ("period", "dimension", "category"),
+        "action plan: period x dimension (all, supplier_scale, supplier_is_vcse, reserved) x "
+        "category: contract awards, values, reservations and contributors", {}),
+    Sheet("payment_terms", {
+        "spend_category": S, "supplier_size_band": S, "standard_terms_days": pl.Int32,
+        "terms_basis": S, "dispute_window_days": pl.Int32, "e_invoicing_accepted": B,
+        "supply_chain_finance_offered": B, "terms_conditions_pages": pl.Int32,
+        "as_of_date": D, "review_stage": S,
+    }, (), "action plan: the payment terms the member offers (buyer policy, no supplier data)",
+        {}),
     Sheet("insurance_requirements", dict(INSURANCE_REQUIREMENT.columns),
           (), "the member's own insurance requirements (buyer policy, no supplier "
           "data); empty when none were given", {}),
