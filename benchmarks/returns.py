@@ -144,14 +144,18 @@ def main() -> None:
     ap.add_argument("--invoices", type=int, default=10_000_000)
     ap.add_argument("--members", type=int, default=500)
     ap.add_argument("--per-member", type=int, default=10_000)
+    ap.add_argument("--only", choices=["return", "network"], help="run one of the two parts")
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f}")
-    with tempfile.TemporaryDirectory() as d:
-        r = one_return(Path(d), args.invoices)
-        print(f"return from {r['invoices']:,} invoices ({r['input_mib']:.0f} MiB parquet): "
-              f"{r['seconds']:.1f} s, peak RSS {r['peak_rss_mib']:,.0f} MiB, "
-              f"file {r['bytes'] / 1024:.0f} KiB")
-    print(f"load average {os.getloadavg()[0]:.1f}")
+    if args.only != "network":
+        with tempfile.TemporaryDirectory() as d:
+            r = one_return(Path(d), args.invoices)
+            print(f"return from {r['invoices']:,} invoices ({r['input_mib']:.0f} MiB parquet): "
+                  f"{r['seconds']:.1f} s, peak RSS {r['peak_rss_mib']:,.0f} MiB, "
+                  f"file {r['bytes'] / 1024:.0f} KiB")
+        print(f"load average {os.getloadavg()[0]:.1f}")
+    if args.only == "return":
+        return
     with tempfile.TemporaryDirectory() as d:
         n = network(Path(d), args.members, args.per_member)
         print(f"network of {n['members']} members, {n['invoices']:,} invoices "

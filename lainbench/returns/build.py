@@ -36,6 +36,12 @@ from lainbench.payments.metrics import (
 from lainbench.returns.schema import ALL, ALL_PERIODS, BANDS, SMALL, conform
 
 BAND = "supplier_size_band"
+# The invoice columns a return is computed from (what derive and the Late Payment Act read, and
+# the supplier id for contributor counts); nothing else is read, so no invoice id or supplier name
+# is even loaded.
+COLUMNS = ("buyer_org_id", "supplier_id", "supplier_size_band", "invoice_received_date",
+           "goods_received_date", "agreed_terms_days", "due_date", "disputed", "payment_date",
+           "supplier_received_date", "gross_amount_gbp", "is_credit_note")
 _ORDER = {b: i for i, b in enumerate((ALL, *BANDS))}
 
 
@@ -241,7 +247,9 @@ def build_return(invoices: Frame, member_id: str, periods: pl.DataFrame, *, days
     from lainbench.returns.schema import empty
 
     lf = invoices.lazy() if isinstance(invoices, pl.DataFrame) else invoices
-    mine = lf.filter(pl.col("buyer_org_id") == member_id)
+    names = lf.collect_schema().names()
+    mine = lf.select([c for c in COLUMNS if c in names]).filter(
+        pl.col("buyer_org_id") == member_id)
     inv = prepare(mine, periods, org_type)
     from lainbench.payments.metrics import payment_metrics
 
