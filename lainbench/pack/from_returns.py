@@ -71,7 +71,7 @@ def _approved(text: str | None) -> dt.datetime | None:
 
 
 def select_returns(files: list[Path], members: pl.DataFrame, periods: pl.DataFrame, *,
-                   due: dt.date | None = None) -> tuple[dict[str, dict[str, pl.DataFrame]],
+                   due: dt.date | None = None, network: pl.DataFrame | None = None) -> tuple[dict[str, dict[str, pl.DataFrame]],
                                                         pl.DataFrame]:
     """Read every return and pick one per member; say what happened to each, and who is missing.
 
@@ -79,7 +79,8 @@ def select_returns(files: list[Path], members: pl.DataFrame, periods: pl.DataFra
     against the pack's periods), is approved, is from a member of the pack and covers at least
     one of its periods. Of two usable returns from one member the later approved is used and the
     other is *superseded*. A return approved after ``due`` is used and marked late. Members
-    without a used return are listed as *missing*.
+    without a used return are listed as *missing*. ``network`` is the whole member table when
+    ``members`` is the pack's selection from it (others' returns are then *not in this pack*).
     """
     from lainbench.returns.check import check_return
     from lainbench.returns.io import read_return
@@ -112,7 +113,11 @@ def select_returns(files: list[Path], members: pl.DataFrame, periods: pl.DataFra
         check = check_return(tables, known_periods=periods)
         covered = set(tables["periods"]["period"].to_list())
         approved = _approved(row["approved_at"])
-        if row["member_id"] not in names:
+        others = set() if network is None else set(network["org_id"].to_list())
+        if row["member_id"] not in names and row["member_id"] in others:
+            rows.append(dict(row, status="not in this pack",
+                             note="a member of the network, not among the pack file's members"))
+        elif row["member_id"] not in names:
             rows.append(dict(row, status="not a member",
                              note=f"member {row['member_id']!r} is not among the pack's members"))
         elif any("not a known reporting period" in e or "the network's runs" in e
@@ -153,7 +158,7 @@ def select_returns(files: list[Path], members: pl.DataFrame, periods: pl.DataFra
             rows.append(dict(dict.fromkeys(STATUS_SCHEMA), member_id=member,
                              member_name=names[member], status="missing", late=False,
                              note="no usable return received"))
-    order = {"used": 0, "missing": 1, "superseded": 2}
+    order = {"used": 0, "missing": 1, "superseded": 2, "not in this pack": 9}
     status = pl.DataFrame(rows, schema=STATUS_SCHEMA, orient="row").with_columns(
         pl.col("status").replace_strict(order, default=3, return_dtype=pl.Int64).alias("__o")
     ).sort("__o", "member_id", "file", nulls_last=True).drop("__o")
@@ -293,8 +298,8 @@ def build_shared_from_returns(returns: list[str | Path], members_path: str | Pat
     from lainbench.returns.schema import SMALL
 
     rules = rules or disclosure.DisclosureRules()
-    member_df = _select(load.members(members_path, "members_path"), "org_id", members, "members",
-                        "member id")
+    network = load.members(members_path, "members_path")
+    member_df = _select(network, "org_id", members, "members", "member id")
     period_df = _select(load.periods(periods_path, "periods_path"), "period", periods, "periods",
                         "period")
     targets = params_mod.load(str(targets_file))
@@ -304,7 +309,7 @@ def build_shared_from_returns(returns: list[str | Path], members_path: str | Pat
     elif period not in known:
         raise ParamsError(f"period: unknown period {period!r}; known: {', '.join(known)}")
     files = return_files(list(returns))
-    chosen, status = select_returns(files, member_df, period_df, due=due)
+    chosen, status = select_returns(files, member_df, period_df, due=due, network=network)
 
     def sheet(name: str) -> pl.DataFrame:
         df = _stack(chosen, name)
