@@ -37,7 +37,11 @@ from lainbench.returns.schema import (
     SHEETS,
     SMALL,
     conform,
+    empty,
 )
+
+# Sheets a return may lack (an earlier minor version, or a member without these tables).
+OPTIONAL_SHEETS = ("spend", "contracts", "payment_terms", "insurance_requirements")
 
 SUFFIX = ".return.zip"
 WORKBOOK = "return.xlsx"
@@ -242,6 +246,9 @@ def read_return(path: str | Path) -> dict[str, pl.DataFrame]:
         tables = {}
         for name in SHEETS:
             key = f"tables/{name}.parquet"
+            if key not in names and name in OPTIONAL_SHEETS:
+                tables[name] = empty(name)  # a return from before the sheet existed
+                continue
             if key not in names:
                 raise SchemaError(f"{p}: sheet {name!r} missing ({key}); rebuild the return "
                                   "with `lainbench return build`")
@@ -250,7 +257,8 @@ def read_return(path: str | Path) -> dict[str, pl.DataFrame]:
             if want != sha256_bytes(data):
                 raise SchemaError(f"{p}: {key} does not match the sha256 in {MANIFEST} (the file "
                                   "was changed after it was built); rebuild the return")
-            tables[name] = pl.read_parquet(io.BytesIO(data))
+            # another minor version: columns it lacks are null, columns it adds are ignored
+            tables[name] = conform(name, pl.read_parquet(io.BytesIO(data)))
     return tables
 
 

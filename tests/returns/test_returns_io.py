@@ -133,3 +133,27 @@ def test_ingest_returns_is_a_deprecated_alias_of_published(tmp_path, capsys):
     a = pl.read_parquet(next((tmp_path / "a").glob("*.parquet")))
     b = pl.read_parquet(next((tmp_path / "b").glob("*.parquet")))
     assert_frame_equal(a.drop("ingested_at", strict=False), b.drop("ingested_at", strict=False))
+
+
+def test_an_older_minor_version_without_optional_sheets_is_read(tables, tmp_path):
+    p = write_return(tables, tmp_path / "a.return.zip")
+    with zipfile.ZipFile(p) as z:
+        files = {n: z.read(n) for n in z.namelist() if "spend" not in n}
+    import io
+    import json
+
+    pt = pl.read_parquet(io.BytesIO(files["tables/payment_totals.parquet"])).drop("credit_notes")
+    buf = io.BytesIO()
+    pt.write_parquet(buf)
+    files["tables/payment_totals.parquet"] = buf.getvalue()
+    m = json.loads(files["manifest.json"])
+    import hashlib
+
+    m["files"]["tables/payment_totals.parquet"] = hashlib.sha256(buf.getvalue()).hexdigest()
+    files["manifest.json"] = json.dumps(m).encode()
+    with zipfile.ZipFile(p, "w") as z:
+        for n, b in files.items():
+            z.writestr(n, b)
+    back = read_return(p)
+    assert back["spend"].height == 0 and back["payment_totals"]["credit_notes"].null_count() > 0
+    assert back["payment_totals"]["invoices"].to_list() == tables["payment_totals"]["invoices"].to_list()
