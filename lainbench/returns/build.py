@@ -254,7 +254,7 @@ def build_return(invoices: Frame, member_id: str, periods: pl.DataFrame, *, days
     from lainbench.payments.metrics import payment_metrics
 
     metrics = payment_metrics(inv)
-    everything = derive(mine, interest=False).collect()
+    everything = derive(mine, interest=False)  # lazy: read again for the notice, not held
     reqs = empty("insurance_requirements")
     if requirements is not None:
         reqs = conform("insurance_requirements",
