@@ -157,3 +157,19 @@ def test_an_older_minor_version_without_optional_sheets_is_read(tables, tmp_path
     back = read_return(p)
     assert back["spend"].height == 0 and back["payment_totals"]["credit_notes"].null_count() > 0
     assert back["payment_totals"]["invoices"].to_list() == tables["payment_totals"]["invoices"].to_list()
+
+
+def test_a_return_from_the_shipped_example_ledger(tmp_path, capsys):
+    from lainbench.config import DATA_DIR
+
+    ledger_file = DATA_DIR / "examples" / "kingsbridge_uni_ledger.xlsx"
+    assert main(["ingest", "invoices", str(ledger_file), "--out", str(tmp_path / "kb"),
+                 "--buyer", "kingsbridge_uni"]) == 0
+    assert main(["return", "build", "--member", "kingsbridge_uni", "--invoices",
+                 str(tmp_path / "kb" / "invoice_payment.parquet"), "--approver-name", "A",
+                 "--approver-title", "Director of Finance", "--out", str(tmp_path) + "/"]) == 0
+    [f] = list(tmp_path.glob("*.return.zip"))
+    assert f.name == "kingsbridge_uni_2025-26-H1.return.zip"  # half-years found from the dates
+    capsys.readouterr()
+    assert main(["return", "check", str(f)]) == 0
+    assert "2025-26 H1: 4 invoices paid" in capsys.readouterr().out
