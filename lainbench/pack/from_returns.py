@@ -10,8 +10,8 @@ and 90th percentiles are exactly the pooled ones, money equal to rounding (1e-9 
 
 What the returns cannot give exactly is marked, never guessed: a median or p90 beyond the
 return's ``days_to_pay_max`` is null; a member whose return covers other periods than the pack's
-gets no days-distribution contributor counts, so its distribution is suppressed ("no supplier
-counts for this figure").
+(unless the pack has one period) gets no days-distribution contributor counts, so its
+distribution is suppressed ("no supplier counts for this figure").
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ def _approved(text: str | None) -> dt.datetime | None:
 
 
 def select_returns(files: list[Path], members: pl.DataFrame, periods: pl.DataFrame, *,
-                   due: dt.date | None = None, network: pl.DataFrame | None = None) -> tuple[dict[str, dict[str, pl.DataFrame]],
+                   due: dt.date | None = None, network: pl.DataFrame | None = None,
+                   calendar: pl.DataFrame | None = None) -> tuple[dict[str, dict[str, pl.DataFrame]],
                                                         pl.DataFrame]:
     """Read every return and pick one per member; say what happened to each, and who is missing.
 
@@ -80,7 +81,9 @@ def select_returns(files: list[Path], members: pl.DataFrame, periods: pl.DataFra
     one of its periods. Of two usable returns from one member the later approved is used and the
     other is *superseded*. A return approved after ``due`` is used and marked late. Members
     without a used return are listed as *missing*. ``network`` is the whole member table when
-    ``members`` is the pack's selection from it (others' returns are then *not in this pack*).
+    ``members`` is the pack's selection from it (others' returns are then *not in this pack*);
+    ``calendar`` the network's every reporting period when ``periods`` are the pack's selection
+    (a return's periods must be in the calendar, and one of them among ``periods``).
     """
     from lainbench.returns.check import check_return
     from lainbench.returns.io import read_return
@@ -110,7 +113,7 @@ def select_returns(files: list[Path], members: pl.DataFrame, periods: pl.DataFra
                              note=f"schema {version}; this pack reads {RETURN_SCHEMA_VERSION} "
                                   f"(any {major(RETURN_SCHEMA_VERSION)}.x)"))
             continue
-        check = check_return(tables, known_periods=periods)
+        check = check_return(tables, known_periods=periods if calendar is None else calendar)
         covered = set(tables["periods"]["period"].to_list())
         approved = _approved(row["approved_at"])
         others = set() if network is None else set(network["org_id"].to_list())
@@ -300,8 +303,8 @@ def build_shared_from_returns(returns: list[str | Path], members_path: str | Pat
     rules = rules or disclosure.DisclosureRules()
     network = load.members(members_path, "members_path")
     member_df = _select(network, "org_id", members, "members", "member id")
-    period_df = _select(load.periods(periods_path, "periods_path"), "period", periods, "periods",
-                        "period")
+    calendar = load.periods(periods_path, "periods_path")
+    period_df = _select(calendar, "period", periods, "periods", "period")
     targets = params_mod.load(str(targets_file))
     known = period_df["period"].to_list()
     if period == "latest":
@@ -309,7 +312,8 @@ def build_shared_from_returns(returns: list[str | Path], members_path: str | Pat
     elif period not in known:
         raise ParamsError(f"period: unknown period {period!r}; known: {', '.join(known)}")
     files = return_files(list(returns))
-    chosen, status = select_returns(files, member_df, period_df, due=due, network=network)
+    chosen, status = select_returns(files, member_df, period_df, due=due, network=network,
+                                    calendar=calendar)
 
     def sheet(name: str) -> pl.DataFrame:
         df = _stack(chosen, name)
@@ -327,9 +331,14 @@ def build_shared_from_returns(returns: list[str | Path], members_path: str | Pat
     interest_counts = _shares(ic, KEYS)
     # the days-distribution cell is over every period of a return: usable only when those are
     # exactly the pack's periods
+    # exactly the pack's periods; a one-period pack uses the period's payment_metrics 'all' cell
     same = [m for m, t in chosen.items() if set(t["periods"]["period"].to_list()) == set(known)]
     dc = cells.filter((pl.col("measure") == "days_distribution")
                       & pl.col("buyer_org_id").is_in(same))
+    if len(known) == 1:
+        dc = pl.concat([dc, pm.filter(~pl.col("buyer_org_id").is_in(same)
+                                      & (pl.col("supplier_size_band") == "all"))],
+                       how="diagonal_relaxed")
     dist_counts = _shares(dc, ["buyer_org_id"])
     used = status.filter(pl.col("status") == "used").height
     pieces = SharedInputs(

@@ -111,3 +111,27 @@ def test_the_scan_finds_a_planted_supplier(small_demo, tmp_path):
     found: list[str] = []
     _scan("p.zip", planted.read_bytes(), [name.lower().encode()], found)
     assert found
+
+
+def test_a_one_period_pack_from_four_period_returns(small_demo, returns_dir):
+    kw = {"cashflow_paths": 0, "periods": ["2025-26 H2"], "insurance_path": None}
+    pooled = build_shared(small_demo / "invoice_payment.parquet", small_demo / "member.parquet",
+                          small_demo / "periods.parquet", **kw).tables
+    returned = build_shared_from_returns([returns_dir], small_demo / "member.parquet",
+                                         small_demo / "periods.parquet", **kw).tables
+    for name in ("headline", "payment_metrics", "target_results", "interest_owed",
+                 "days_distribution", "suppressions", "network_benchmark"):
+        assert_frame_equal(pooled[name], returned[name], rel_tol=1e-9, abs_tol=0.0)
+
+
+def test_a_two_period_pack_suppresses_what_returns_cannot_give(small_demo, returns_dir):
+    kw = {"cashflow_paths": 0, "periods": ["2025-26 H2", "2026-27 H1"], "insurance_path": None}
+    pooled = build_shared(small_demo / "invoice_payment.parquet", small_demo / "member.parquet",
+                          small_demo / "periods.parquet", **kw).tables
+    returned = build_shared_from_returns([returns_dir], small_demo / "member.parquet",
+                                         small_demo / "periods.parquet", **kw).tables
+    assert_frame_equal(pooled["payment_metrics"], returned["payment_metrics"], rel_tol=1e-9)
+    # distinct suppliers over two of a return's four periods cannot be added up: suppressed
+    dist = returned["days_distribution"]
+    assert dist["suppressed"].all() and dist["share_pct"].null_count() == dist.height
+    assert set(dist["suppression_note"]) == {"no supplier counts for this figure"}
