@@ -44,8 +44,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from lainbench.params import parse_overrides
-    from lainbench.registry import INGEST_KINDS, load_object
+    from lainbench.registry import DEPRECATED_KINDS, INGEST_KINDS, load_object
 
+    if args.kind in DEPRECATED_KINDS:
+        new = DEPRECATED_KINDS[args.kind]
+        print(f"lainbench: note: `ingest {args.kind}` is deprecated; use `ingest {new}` "
+              f"(\"return\" now means a member's return)", file=sys.stderr)
+        args.kind = new
     if args.kind not in INGEST_KINDS:
         raise LainbenchError(
             f"unknown ingest kind {args.kind!r}; choose one of {', '.join(INGEST_KINDS)}")
@@ -167,8 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=_cmd_check)
 
     ing = sub.add_parser("ingest", help="read a raw file into a canonical table + rejects.csv")
-    ing.add_argument("kind", help="canonical, invoices, ppr, returns, "
-                     "insurance, suppliers, spend, contracts, terms, ocds or companies")
+    ing.add_argument("kind", help="canonical, invoices, ppr, published, insurance, suppliers, "
+                     "spend, contracts, terms, ocds or companies (returns: old name of published)")
     ing.add_argument("file")
     ing.add_argument("--out", required=True, help="folder for <table>.parquet and rejects.csv")
     ing.add_argument("--mapping", help="header-mapping YAML (invoices)")
@@ -211,6 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
         add_cli(sub)
     except ImportError:
         pass
+    from lainbench.returns.cli import add_cli as add_return_cli
+
+    add_return_cli(sub)
     return parser
 
 

@@ -40,6 +40,7 @@ FIX = {
     "period_start, period_end)",
     "requirements": "run `lainbench demo` for the demo requirements, or `lainbench ingest insurance "
     "FILE --out DIR` for your own",
+    "table": "give a canonical table (parquet or CSV with the lainbench.schemas column names)",
 }
 
 
@@ -132,14 +133,11 @@ def requirements(path: str | Path = "demo", param: str | None = None) -> pl.Data
 
 
 def table(path: str | Path, schema: Table, param: str | None = None) -> pl.DataFrame:
-    """Any canonical table (parquet, or a canonical CSV), checked against ``schema``.
+    """Any canonical table (``lainbench.schemas``) from a parquet or CSV, checked and cast.
 
-    For files still in a member's own layout use ``lainbench ingest KIND FILE --out DIR`` first.
+    Used for the action-plan tables (supplier, spend_line, contract_award, payment_terms) a
+    member's return reads.
     """
-    p = resolve(path)
-    if not p.exists():
-        raise SchemaError(f"{_where(path, param)}: file not found (looked for {p}); run `lainbench "
-                          f"demo` for the demo tables, or `lainbench ingest ...` for your own "
-                          f"{schema.name} file")
-    df = _read_frame(p, _where(path, param), infer_schema=False)
+    p = _existing(path, "table", param)
+    df = _read_frame(p, _where(path, param), try_parse_dates=True)
     return schema.conform(df, source=_where(path, param))

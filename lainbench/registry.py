@@ -95,7 +95,8 @@ INGEST_KINDS: dict[str, str] = {
     "canonical": "lainbench.ingest.canonical:read_invoice_payment",
     "invoices": "lainbench.ingest.invoices:ingest_invoices",
     "ppr": "lainbench.ingest.ppr:ingest_ppr",
-    "returns": "lainbench.ingest.returns:ingest_returns",
+    # published payment figures (PCN, reg 113, PPN 05/15, NHS BPPC); module renamed later
+    "published": "lainbench.ingest.returns:ingest_returns",
     "insurance": "lainbench.ingest.insurance:ingest_insurance",
     "suppliers": "lainbench.ingest.suppliers:ingest_suppliers",
     "contracts": "lainbench.ingest.contracts:ingest_contracts",
@@ -104,6 +105,10 @@ INGEST_KINDS: dict[str, str] = {
     "companies": "lainbench.ingest.companies:ingest_companies",
     "spend": "lainbench.ingest.spend:ingest_spend",
 }
+
+# Old kind names, kept for one release: `ingest returns` read published figures before "return"
+# came to mean a member's return (lainbench return build).
+DEPRECATED_KINDS: dict[str, str] = {"returns": "published"}
 
 
 def load_object(ref: str):

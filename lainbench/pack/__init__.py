@@ -30,7 +30,7 @@ Everything is validated before anything runs, every notebook's parameters includ
 >>> PackSpec.model_validate({"title": "t", "sources": {}, "colour": "red"})
 Traceback (most recent call last):
 ...
-pydantic_core._pydantic_core.ValidationError: 4 validation errors for PackSpec
+pydantic_core._pydantic_core.ValidationError: 3 validation errors for PackSpec
 ...
 """
 from __future__ import annotations
@@ -43,6 +43,10 @@ from lainbench.pack.builder import (
 )
 from lainbench.pack.cli import (
     add_cli,
+)
+from lainbench.pack.from_returns import (
+    build_shared_from_returns,
+    select_returns,
 )
 from lainbench.pack.index import (
     COLUMNS,
@@ -133,6 +137,7 @@ __all__ = [
     "add_cli",
     "build",
     "build_shared",
+    "build_shared_from_returns",
     "check",
     "code_hash",
     "display",
@@ -147,6 +152,7 @@ __all__ = [
     "plan",
     "read_shared",
     "render_index",
+    "select_returns",
     "sha256_dir",
     "sha256_file",
     "suppressed_chart",

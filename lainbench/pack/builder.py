@@ -28,7 +28,7 @@ from lainbench.pack.manifest import (
     sha256_file,
 )
 from lainbench.pack.planner import Plan, Run, plan
-from lainbench.pack.spec import LOCK, MANIFEST, MANIFEST_VERSION, PATH_SOURCES, WORKBOOK
+from lainbench.pack.spec import LOCK, MANIFEST, MANIFEST_VERSION, WORKBOOK
 from lainbench.pack.workbook import write_workbook
 from lainbench.runner import execute_in_worker_kernel
 
@@ -115,20 +115,29 @@ def _shared_stage(p: Plan, resume: bool, code: str, log: Callable[[str], None]
     spec = p.spec
     shared = p.out / "shared"
     inputs = {}
-    for k in PATH_SOURCES:
+    for k in spec.sources.path_sources():
         path = resolve(getattr(spec.sources, k))
         inputs[str(path)] = sha256_file(path)
+    returns: list[Path] = []
+    if spec.sources.mode == "returns":
+        from lainbench.pack.from_returns import return_files
+
+        returns = return_files(spec.sources.returns)
+        for f in returns:
+            inputs[str(f)] = sha256_file(f)
     for v in (spec.targets_file, spec.disclosure_file):
         inputs[str(resolve(v))] = sha256_file(resolve(v))
     if spec.network_sources is not None:
         for v in spec.network_sources.model_dump().values():
             inputs[str(resolve(v))] = sha256_file(resolve(v))
     ins = spec.sources.insurance_requirements_path
-    if ins not in (None, "demo"):
+    if ins not in (None, "demo", "returns"):
         inputs[str(resolve(ins))] = sha256_file(resolve(ins))
     settings = {"members": spec.members, "periods": spec.periods, "period": spec.period,
                 "rules": p.rules.model_dump(), "insurance": ins,
-                "cashflow_paths": spec.cashflow_paths, "seed": spec.seed}
+                "cashflow_paths": spec.cashflow_paths, "seed": spec.seed,
+                "mode": spec.sources.mode,
+                "returns_due": str(spec.sources.returns_due or "")}
     key = _json_hash({"inputs": inputs, "settings": settings, "code": code})
     stamp = shared / ".stage.json"
     if resume and stamp.is_file():
@@ -140,14 +149,25 @@ def _shared_stage(p: Plan, resume: bool, code: str, log: Callable[[str], None]
             return dict(old, reused=True)
     started = _now()
     t0 = time.perf_counter()
-    tables = shared_stage.build_shared(
-        resolve(spec.sources.invoices_path), resolve(spec.sources.members_path),
-        resolve(spec.sources.periods_path), resolve(spec.targets_file),
-        members=spec.members, periods=spec.periods, period=spec.period, rules=p.rules,
-        insurance_path=None if ins is None else (ins if ins == "demo" else str(resolve(ins))),
-        cashflow_paths=spec.cashflow_paths, seed=spec.seed,
-        network_paths=None if spec.network_sources is None else {
-            k: str(resolve(v)) for k, v in spec.network_sources.model_dump().items()})
+    network_paths = None if spec.network_sources is None else {
+        k: str(resolve(v)) for k, v in spec.network_sources.model_dump().items()}
+    ins_arg = None if ins is None else (ins if ins in ("demo", "returns") else str(resolve(ins)))
+    if spec.sources.mode == "returns":
+        from lainbench.pack.from_returns import build_shared_from_returns
+
+        tables = build_shared_from_returns(
+            returns, resolve(spec.sources.members_path), resolve(spec.sources.periods_path),
+            resolve(spec.targets_file), members=spec.members, periods=spec.periods,
+            period=spec.period, rules=p.rules, insurance_path=ins_arg,
+            cashflow_paths=spec.cashflow_paths, seed=spec.seed, due=spec.sources.returns_due,
+            network_paths=network_paths)
+    else:
+        tables = shared_stage.build_shared(
+            resolve(spec.sources.invoices_path), resolve(spec.sources.members_path),
+            resolve(spec.sources.periods_path), resolve(spec.targets_file),
+            members=spec.members, periods=spec.periods, period=spec.period, rules=p.rules,
+            insurance_path=ins_arg, cashflow_paths=spec.cashflow_paths, seed=spec.seed,
+            network_paths=network_paths)
     tmp = p.out / ".shared.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tables.write(tmp)
@@ -511,6 +531,12 @@ def _assemble(p: Plan, stage: dict[str, Any], records: dict[str, dict[str, Any]]
     from lainbench.pack import index, scorecard
 
     shared = scorecard.read_shared(p.out / "shared")
+    returns = None
+    if (p.out / "shared" / "returns.parquet").is_file() and p.spec.sources.mode == "returns":
+        import polars as pl
+
+        returns = pl.read_parquet(p.out / "shared" / "returns.parquet")
+        shared["returns"] = returns
     gather_charts(p.out, records)
     n_supp = len(stage.get("suppressions", []))
     notes = [
@@ -552,5 +578,6 @@ def _assemble(p: Plan, stage: dict[str, Any], records: dict[str, dict[str, Any]]
         version=__version__, rules=p.rules.describe(),
         workbook=WORKBOOK if p.spec.excel else None, suppressed=n_supp,
         failed=sorted(k for k, v in records.items() if v["status"] != "ok"))
-    page = index.render_index(info, shared["headline"], network_links, member_links, missing, svg)
+    page = index.render_index(info, shared["headline"], network_links, member_links, missing, svg,
+                              returns=returns)
     index.write_index(p.out / "index.html", page)

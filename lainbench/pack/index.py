@@ -95,13 +95,16 @@ def _status(status: str) -> str:
 def render_index(info: PageInfo, headline: pl.DataFrame,
                  network_links: list[tuple[str, str, str]] | None = None,
                  member_links: dict[str, list[tuple[str, str, str]]] | None = None,
-                 availability: dict[str, str] | None = None, chart_svg: str | None = None) -> str:
+                 availability: dict[str, str] | None = None, chart_svg: str | None = None,
+                 returns: pl.DataFrame | None = None) -> str:
     """The landing page as HTML text.
 
     ``network_links`` are (label, relative href, status) for the network reports;
     ``member_links`` the same per member id. ``availability`` maps an optional component
     (``insurance_flags``, ``cashflow_risk``) to a note when it is *not* available: its column then
-    says "not available". ``chart_svg`` is a static SVG drawn beside the table.
+    says "not available". ``chart_svg`` is a static SVG drawn beside the table. ``returns`` (a pack
+    built from members' returns) is the status of each return and member: the page says which
+    members' returns are in, which are missing, and when each was approved.
     """
     network_links = network_links or []
     member_links = member_links or {}
@@ -173,11 +176,59 @@ def render_index(info: PageInfo, headline: pl.DataFrame,
     parts.append('<p class="note">' + "<br>".join(notes) + "</p>")
     if chart_svg:
         parts.append(f'<div class="lainbench-chart">{chart_svg}</div>')
+    if returns is not None:
+        parts.append(returns_section(returns))
     parts.append("<h2>Files</h2><ul class=\"links\">" + "".join(files) + "</ul>")
     parts.append('<p class="note">Assumptions, with RAG ratings, are in the project\'s '
                  "docs/assumptions.md. Demo packs use synthetic data: no figure describes a real "
                  "organisation.</p></body></html>")
     return "\n".join(parts)
+
+
+RETURN_STATUS = {
+    "used": "in",
+    "missing": "missing",
+    "superseded": "superseded (a later approved return is used)",
+    "late": "in, late",
+}
+
+
+def returns_section(returns: pl.DataFrame) -> str:
+    """The page's "Members' returns" section: which are in, missing, late, superseded, refused.
+
+    >>> r = pl.DataFrame({"member_id": ["a", "b"], "member_name": ["A", "B"],
+    ...     "file": ["a.return.zip", None], "status": ["used", "missing"],
+    ...     "schema_version": ["1.0", None], "approved_at": ["2026-10-20T09:00:00", None],
+    ...     "approver_name": ["J Bloggs", None], "approver_title": ["CFO", None],
+    ...     "late": [True, False], "note": [None, "no usable return received"]})
+    >>> html = returns_section(r)
+    >>> "1 of 2 members' returns are in" in html and "in, late" in html and "missing" in html
+    True
+    """
+    used = returns.filter(pl.col("status") == "used")
+    missing = returns.filter(pl.col("status") == "missing")
+    n = used.height + missing.height
+    late = used.filter(pl.col("late").fill_null(False)).height
+    versions = sorted(set(used["schema_version"].drop_nulls().to_list()))
+    head = (f"<p>{used.height} of {n} members' returns are in"
+            + (f" ({late} late)" if late else "") + f"; {missing.height} missing. "
+            + (f"Schema version(s) used: {_e(', '.join(versions))}. " if versions else "")
+            + "Every figure in this pack is computed from these returns alone.</p>")
+    rows = []
+    for r in returns.iter_rows(named=True):
+        status = r["status"]
+        word = "late" if status == "used" and r["late"] else status
+        cls = "ok" if status == "used" else "failed" if status != "superseded" else ""
+        approver = ", ".join(x for x in (r["approver_name"], r["approver_title"]) if x)
+        rows.append(
+            f"<tr><td>{_e(r['member_name'] or r['member_id'])}</td>"
+            f'<td><span class="{cls}">{_e(RETURN_STATUS.get(word, word))}</span></td>'
+            f"<td>{_e(r['file'])}</td><td>{_e(r['approved_at'])}</td><td>{_e(approver)}</td>"
+            f"<td>{_e(r['schema_version'])}</td><td>{_e(r['note'])}</td></tr>")
+    return ("<h2>Members' returns</h2>" + head
+            + "<table><thead><tr><th>Member</th><th>Return</th><th>File</th><th>Approved</th>"
+            "<th>Approved by</th><th>Schema</th><th>Note</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>")
 
 
 def headline_chart_svg(headline: pl.DataFrame, measure: str = "paid_within_30_days_pct") -> str:

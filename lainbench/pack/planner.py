@@ -52,6 +52,18 @@ def _run_id(scope: str, notebook: str, member: str | None, internal: bool = Fals
             else f"{root}/members/{member}/{notebook}")
 
 
+def _tables(paths: dict[str, Path], spec: PackSpec) -> tuple[Any, Any]:
+    """The pack's member and period tables, filtered as the pack file says (returns path)."""
+    from lainbench import load
+    from lainbench.payments.notebook import _select
+
+    members = _select(load.members(paths["members_path"], "sources.members_path"), "org_id",
+                      spec.members, "members", "member id")
+    periods = _select(load.periods(paths["periods_path"], "sources.periods_path"), "period",
+                      spec.periods, "periods", "period")
+    return members, periods
+
+
 def plan(spec_path: str | Path, out: str | Path) -> Plan:
     """Validate the pack file, its sources and every run's parameters; nothing runs.
 
@@ -70,15 +82,24 @@ def plan(spec_path: str | Path, out: str | Path) -> Plan:
             errors.append(msg)
 
     src = spec.sources
-    paths = {k: resolve(getattr(src, k)) for k in PATH_SOURCES}
+    paths = {k: resolve(getattr(src, k)) for k in src.path_sources()}
     for k, p in paths.items():
         if not p.is_file():
             fail(f"sources.{k}: file not found: {p} (for the demo run `lainbench demo`)")
     for k, v in (("targets_file", spec.targets_file), ("disclosure_file", spec.disclosure_file)):
         if not resolve(v).is_file():
             fail(f"{k}: file not found: {resolve(v)}")
+    if src.mode == "returns":
+        from lainbench.pack.from_returns import return_files
+
+        try:
+            if not return_files(src.returns):
+                fail(f"sources.returns: no return files (*.return.zip, *.xlsx) in "
+                     f"{', '.join(src.returns)}; build them with `lainbench return build`")
+        except LainbenchError as exc:
+            fail(str(exc))
     ins = src.insurance_requirements_path
-    if ins not in (None, "demo") and not resolve(ins).is_file():
+    if ins not in (None, "demo", "returns") and not resolve(ins).is_file():
         fail(f"sources.insurance_requirements_path: file not found: {resolve(ins)} "
              "(give a file, 'demo', or null for no insurance flags)")
     rules = None
@@ -91,14 +112,19 @@ def plan(spec_path: str | Path, out: str | Path) -> Plan:
     names: dict[str, str] = {}
     if not errors:
         try:  # the same loading and checks the shared stage will do (members, periods, targets)
-            data = payments.prepare(*(str(paths[k]) for k in PATH_SOURCES),
-                                    str(resolve(spec.targets_file)), spec.members, spec.periods)
-            names = dict(zip(data.members["org_id"], data.members["org_name"], strict=True))
+            if src.mode == "pooled":
+                data = payments.prepare(*(str(paths[k]) for k in PATH_SOURCES),
+                                        str(resolve(spec.targets_file)), spec.members,
+                                        spec.periods)
+                member_df, period_df = data.members, data.periods
+            else:
+                member_df, period_df = _tables(paths, spec)
+            names = dict(zip(member_df["org_id"], member_df["org_name"], strict=True))
             members = list(names)
             bad = sorted(set(spec.member_params) - set(members))
             if bad:
                 fail(f"member_params: {', '.join(bad)} not among the pack's members")
-            chosen = data.periods["period"].to_list()
+            chosen = period_df["period"].to_list()
             if spec.period != "latest" and spec.period not in chosen:
                 fail(f"period: {spec.period!r} is not among the pack's periods "
                      f"({', '.join(chosen)}); use one of them or 'latest'")
@@ -127,6 +153,10 @@ def plan(spec_path: str | Path, out: str | Path) -> Plan:
         except (ImportError, AttributeError) as exc:
             fail(f"{scope} notebook {nb.notebook!r}: its parameters model cannot be loaded ({exc})")
             continue
+        if "invoices_path" in fields and src.mode == "returns":
+            fail(f"{scope} notebook {nb.notebook!r} reads invoice-level data, and a pack built "
+                 "from members' returns has none; leave it out of the pack file")
+            continue
         if "invoices_path" in fields and not nb.unsuppressed_ok:
             fail(f"{scope} notebook {nb.notebook!r} reads invoice-level data itself, so its "
                  "figures would skip disclosure control; leave it out, or set "
@@ -140,11 +170,16 @@ def plan(spec_path: str | Path, out: str | Path) -> Plan:
             if k in fields:
                 over[k] = v
                 used_shared.add(k)
-        for k in PATH_SOURCES:
+        for k in src.path_sources():
             if k in fields and k in paths:
                 over[k] = str(paths[k])
         if "targets_file" in fields:
             over["targets_file"] = str(resolve(spec.targets_file))
+        if "requirements_path" in fields and ins == "returns":
+            fail(f"{scope} notebook {nb.notebook!r} reads an insurance requirements file; with "
+                 "insurance_requirements_path 'returns' there is none (name a file, or leave the "
+                 "notebook out)")
+            continue
         if "requirements_path" in fields and ins is not None:  # insurance notebook (02)
             over["requirements_path"] = ins if ins == "demo" else str(resolve(ins))
         if "shared_dir" in fields:

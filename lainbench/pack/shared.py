@@ -64,6 +64,10 @@ SHARED_TABLES: dict[str, str] = {
     "periods": "the reporting periods in the pack",
 }
 
+# Only in a pack built from members' returns (lainbench.pack.from_returns).
+RETURNS_TABLE = ("returns", ("each return received and each member: used, superseded, missing, "
+                             "late, refused (and why), with who approved it and when"))
+
 
 @dataclass
 class SharedTables:
@@ -92,21 +96,25 @@ def _counts(inv: pl.DataFrame, by: list[str], value: str = "gross_amount_gbp") -
     return disclosure_counts(inv, by=by, value=value)
 
 
-def _flags_for_metrics(inv: pl.DataFrame, rules: disclosure.DisclosureRules) -> pl.DataFrame:
+def _metric_counts(inv: pl.DataFrame) -> pl.DataFrame:
+    """Contributors per member x period x size band and per member x period (band ``all``)."""
     bands = _counts(inv, BAND_KEYS)
     total = _counts(inv, KEYS).with_columns(pl.lit("all").alias("supplier_size_band"))
-    counts = pl.concat([total.select(bands.columns), bands])
+    return pl.concat([total.select(bands.columns), bands])
+
+
+def _flags_for_metrics(counts: pl.DataFrame, rules: disclosure.DisclosureRules) -> pl.DataFrame:
     return disclosure.secondary(disclosure.flag(counts, rules), KEYS, "supplier_size_band")
 
 
-def _flags_for_targets(results: pl.DataFrame, inv: pl.DataFrame, metric_flags: pl.DataFrame,
-                       rules: disclosure.DisclosureRules, targets: ParameterFile) -> pl.DataFrame:
+def _flags_for_targets(results: pl.DataFrame, small_counts: pl.DataFrame,
+                       metric_flags: pl.DataFrame, rules: disclosure.DisclosureRules,
+                       targets: ParameterFile) -> pl.DataFrame:
     from lainbench.payments.targets import target_declarations
 
     small_targets = [t for t, (_, _, population) in target_declarations(targets).items()
                      if population != "all"]
-    pooled = disclosure.flag(
-        _counts(inv.filter(pl.col("supplier_size_band").is_in(["micro", "small"])), KEYS), rules)
+    pooled = disclosure.flag(small_counts, rules)
     # a pooled micro + small figure must go when either part is hidden (else subtract to find it)
     parts = metric_flags.filter(pl.col("supplier_size_band").is_in(["micro", "small"])).group_by(
         KEYS).agg(pl.col("sensitive").any().alias("__part"))
@@ -197,7 +205,16 @@ def _insurance_flags(path: str | None, member_ids: list[str]) -> tuple[pl.DataFr
     needed = ("pick_version", "requirement_flags", "flag_summary")
     if not all(hasattr(insurance, n) for n in needed):  # pragma: no cover
         return None, "not available: lainbench.insurance lacks requirement_flags/flag_summary"
-    reqs = insurance.pick_version(load.requirements(path, "sources.insurance_path"))
+    return _insurance_flags_from(load.requirements(path, "sources.insurance_path"), member_ids,
+                                 f"insurance requirements from {path!r} (latest version)")
+
+
+def _insurance_flags_from(requirements: pl.DataFrame, member_ids: list[str], note: str
+                          ) -> tuple[pl.DataFrame, str]:
+    """Insurance flags per member from ``insurance_requirement`` rows (buyer policy)."""
+    from lainbench import insurance
+
+    reqs = insurance.pick_version(requirements)
     summary = insurance.flag_summary(insurance.requirement_flags(reqs))
     flags = [c for c in summary.columns if c != "buyer_org_id"]
     have = set(reqs["buyer_org_id"].unique().to_list())
@@ -211,7 +228,7 @@ def _insurance_flags(path: str | None, member_ids: list[str]) -> tuple[pl.DataFr
     out = out.with_columns(
         pl.when(pl.col("requirements_on_file")).then(pl.col("insurance_flags_total"))
         .otherwise(None).alias("insurance_flags_total"))
-    return out.sort("buyer_org_id"), f"insurance requirements from {path!r} (latest version)"
+    return out.sort("buyer_org_id"), note
 
 
 def _cashflow_risk(inv: pl.DataFrame, member_ids: list[str], n_paths: int, seed: int
@@ -264,16 +281,76 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
     if "supplier_id" not in inv.columns:
         raise SchemaError(f"{invoices_path}: column supplier_id is needed for disclosure control "
                           "(suppliers per figure); add it at ingest")
+    pieces = SharedInputs(
+        members=data.members, periods=data.periods, targets=data.targets,
+        metrics=payments.payment_metrics(inv), metric_counts=_metric_counts(inv),
+        small_counts=_counts(inv.filter(pl.col("supplier_size_band").is_in(["micro", "small"])),
+                             KEYS),
+        interest=late_payment.interest_owed(inv), interest_counts=_interest_counts(inv),
+        day_buckets=payments.days_bucket_counts(inv, rules.distribution_bucket_edges_days),
+        share_parts=payments.share_part_counts(inv),
+        delays=inv.filter(pl.col("period") == period),
+        basis=f"invoice-level records, {len(known)} period(s), headline period {period}")
     member_ids = data.members["org_id"].to_list()
+    ins, ins_note = _insurance_flags(insurance_path, member_ids)
+    return assemble(pieces, period, rules, ins, ins_note, cashflow_paths, seed, network_paths)
+
+
+def _interest_counts(inv: pl.DataFrame) -> pl.DataFrame:
+    """Contributors to the interest figures: the suppliers owed, valued at what they are owed."""
+    owed = inv.filter(pl.col("fixed_compensation_gbp").fill_null(0) > 0).with_columns(
+        (pl.col("statutory_interest_gbp") + pl.col("fixed_compensation_gbp")).alias("__owed"))
+    return _counts(owed, KEYS, "__owed")
+
+
+@dataclass
+class SharedInputs:
+    """What the shared tables are computed from, the same whether it came from pooled invoices
+    (:func:`build_shared`) or from members' returns (``lainbench.pack.from_returns``).
+
+    The ``*_counts`` frames are per-cell contributors as
+    :func:`lainbench.payments.disclosure_counts` gives them; ``delays`` holds the headline
+    period's invoices (or one row per invoice with ``buyer_org_id`` and ``days_late``) for the
+    cash-flow model.
+    """
+
+    members: pl.DataFrame
+    periods: pl.DataFrame
+    targets: ParameterFile
+    metrics: pl.DataFrame
+    metric_counts: pl.DataFrame
+    small_counts: pl.DataFrame
+    interest: pl.DataFrame
+    interest_counts: pl.DataFrame
+    day_buckets: pl.DataFrame  # payments.days_bucket_counts by member x period
+    share_parts: pl.DataFrame  # payments.share_part_counts by member x period
+    delays: pl.DataFrame
+    basis: str
+
+
+def assemble(x: SharedInputs, period: str, rules: disclosure.DisclosureRules,
+             ins: pl.DataFrame | None, ins_note: str, cashflow_paths: int, seed: int,
+             network_paths: dict[str, str] | None = None) -> SharedTables:
+    """Every shared table from the pack's inputs, through disclosure control."""
+    from lainbench import payments
+
+    member_ids = x.members["org_id"].to_list()
     logs = []
 
     # payment metrics, member x period x size band
-    metrics = payments.payment_metrics(inv)
-    mflags = _flags_for_metrics(inv, rules)
+    metrics = x.metrics
+    mflags = _flags_for_metrics(x.metric_counts, rules)
     metrics_s = disclosure.apply(metrics, mflags, BAND_KEYS, rules)
     logs.append(disclosure.log(mflags, "payment_metrics", BAND_KEYS, rules))
     # a share also publishes its part and the rest: each side must pass the rules too
-    sflags = share_flags(payments.share_part_counts(inv), rules)
+    sflags = share_flags(x.share_parts, rules)
+    # no part counts for a cell (e.g. an older return) is no evidence its shares are safe
+    bare = metrics.select(BAND_KEYS).join(
+        x.share_parts.select(BAND_KEYS).unique(), on=BAND_KEYS, how="anti")
+    if bare.height:
+        sflags = pl.concat([sflags, bare.join(
+            pl.DataFrame({"split": list(payments.SHARE_SPLITS)}), how="cross").with_columns(
+            pl.lit(True).alias("hidden")).select(sflags.columns)])
     metrics_s, share_log = hide_shares(
         metrics_s, sflags.filter(pl.col("supplier_size_band") != "small_lt50"),
         payments.SHARE_SPLITS)
@@ -281,9 +358,9 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
     overall = mflags.filter(pl.col("supplier_size_band") == "all").select(*KEYS, "sensitive", "rule")
 
     # targets and Fair Payment Code tiers, from the unsuppressed metrics, then suppressed
-    results = payments.target_results(metrics, data.periods, data.targets)
-    tflags = _flags_for_targets(results, inv, mflags, rules, data.targets)
-    tflags = _with_hidden_shares(tflags, results, sflags, data.targets)
+    results = payments.target_results(metrics, x.periods, x.targets)
+    tflags = _flags_for_targets(results, x.small_counts, mflags, rules, x.targets)
+    tflags = _with_hidden_shares(tflags, results, sflags, x.targets)
     results_s = disclosure.apply(results, tflags, [*KEYS, "target"], rules,
                                  columns=["value", "passed"])
     logs.append(disclosure.log(tflags, "target_results", [*KEYS, "target"], rules))
@@ -294,10 +371,8 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
     logs.append(disclosure.log(fflags, "fair_payment_code", KEYS, rules))
 
     # Late Payment Act interest: suppliers owed are the contributors
-    interest = late_payment.interest_owed(inv)
-    owed = inv.filter(pl.col("fixed_compensation_gbp").fill_null(0) > 0).with_columns(
-        (pl.col("statutory_interest_gbp") + pl.col("fixed_compensation_gbp")).alias("__owed"))
-    iflags = disclosure.flag(_counts(owed, KEYS, "__owed"), rules)
+    interest = x.interest
+    iflags = disclosure.flag(x.interest_counts, rules)
     iflags = _with_parent(interest.select(KEYS).join(iflags, on=KEYS, how="left").with_columns(
         pl.col("sensitive").fill_null(False)), overall, KEYS)
     interest_s = disclosure.apply(interest, iflags, KEYS, rules)
@@ -305,8 +380,7 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
 
     # days-to-pay distribution per member and period: shares only, in buckets that pass the
     # rules (merged until they do); a cell whose payment figures are suppressed shows none
-    buckets = payments.days_bucket_counts(inv, rules.distribution_bucket_edges_days)
-    dist_s = distribution_from_buckets(buckets, overall, rules)
+    dist_s = distribution_from_buckets(x.day_buckets, overall, rules)
     logs.append(disclosure.log(
         dist_s.filter(pl.col("suppressed")).select(*KEYS).unique().with_columns(
             pl.lit(True).alias("sensitive"), pl.lit("threshold").alias("rule")),
@@ -315,9 +389,7 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
     bench = network_benchmark(metrics_s)
 
     # optional parts: insurance flags (buyer policy) and cash-flow risk (from invoices: controlled)
-    ins, ins_note = _insurance_flags(insurance_path, member_ids)
-    cf_inv = inv.filter(pl.col("period") == period)
-    cash, cash_note = _cashflow_risk(cf_inv, member_ids, cashflow_paths, seed)
+    cash, cash_note = _cashflow_risk(x.delays, member_ids, cashflow_paths, seed)
     if cash is not None:
         cflags = _with_parent(
             cash.select("buyer_org_id").with_columns(pl.lit(period).alias("period"),
@@ -327,12 +399,11 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
         cash = disclosure.apply(cash, cflags.drop("period"), ["buyer_org_id"], rules)
         logs.append(disclosure.log(cflags, "cashflow_risk", KEYS, rules))
 
-    headline = _headline(data.members, metrics_s, interest_s, tiers_s, ins, cash, period)
+    headline = _headline(x.members, metrics_s, interest_s, tiers_s, ins, cash, period)
     availability = pl.DataFrame({
         "component": ["payments", "insurance_flags", "cashflow_risk", "disclosure"],
         "available": [True, ins is not None, cash is not None, True],
-        "note": [f"invoice-level records, {len(known)} period(s), headline period {period}",
-                 ins_note, cash_note, rules.describe()],
+        "note": [x.basis, ins_note, cash_note, rules.describe()],
     })
     empty_ins = pl.DataFrame({"buyer_org_id": member_ids}, schema={"buyer_org_id": pl.String})
     tables = {
@@ -346,13 +417,13 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
         "insurance_flags": ins if ins is not None else empty_ins,
         "cashflow_risk": cash if cash is not None else empty_ins,
         "availability": availability,
-        "members": data.members.select("org_id", "org_name", "org_type"),
-        "periods": data.periods,
+        "members": x.members.select("org_id", "org_name", "org_type"),
+        "periods": x.periods,
     }
     if network_paths:  # the twice-yearly action-plan metrics (notebook 06)
         from lainbench.pack.network_stage import network_stage
 
-        net, net_log = network_stage(network_paths, data.members, data.periods, rules)
+        net, net_log = network_stage(network_paths, x.members, x.periods, rules)
         tables.update(net)
         logs.append(net_log)
     tables = release_checked(tables, logs)

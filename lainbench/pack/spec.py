@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from lainbench.errors import LainbenchError, PackError
 
@@ -46,14 +47,55 @@ class NotebookSpec(BaseModel):
 
 
 class Sources(BaseModel):
-    """The data the pack reads (paths relative to the project root, or absolute)."""
+    """The data the pack reads (paths relative to the project root, or absolute).
+
+    Exactly one of ``invoices_path`` (pooled invoice-level records) and ``returns`` (members'
+    returns: files or folders of ``*.return.zip``) is given.
+
+    >>> Sources(returns=["data/demo/returns"], members_path="m", periods_path="p").mode
+    'returns'
+    >>> Sources(members_path="m", periods_path="p")
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Sources
+      Value error, give exactly one of sources.invoices_path (pooled invoices) and sources.returns (members' returns) [type=value_error, input_value={'members_path': 'm', 'periods_path': 'p'}, input_type=dict]
+    ...
+    """
 
     model_config = ConfigDict(extra="forbid")
-    invoices_path: str = Field(description="canonical invoice_payment table (parquet or csv)")
+    invoices_path: str | None = Field(
+        None, description="canonical invoice_payment table (parquet or csv): the pooled path")
+    returns: list[str] | None = Field(
+        None, description="members' return files or folders of them: the returns path")
+    returns_due: dt.date | None = Field(
+        None, description="the date returns were due; returns approved later are marked late")
     members_path: str = Field(description="member table")
     periods_path: str = Field(description="reporting periods")
     insurance_requirements_path: str | None = Field(
-        "demo", description="insurance requirements (parquet/csv/xlsx, 'demo', or null: none)")
+        "demo", description="insurance requirements (parquet/csv/xlsx, 'demo', 'returns': from "
+        "the members' returns, or null: none)")
+
+    @model_validator(mode="after")
+    def _one_path(self) -> Sources:
+        if (self.invoices_path is None) == (self.returns is None):
+            raise ValueError("give exactly one of sources.invoices_path (pooled invoices) and "
+                             "sources.returns (members' returns)")
+        if self.returns is not None and not self.returns:
+            raise ValueError("sources.returns is empty: name return files or a folder")
+        if self.invoices_path is not None and (self.insurance_requirements_path == "returns"
+                                               or self.returns_due is not None):
+            raise ValueError("insurance_requirements_path 'returns' and returns_due need "
+                             "sources.returns")
+        return self
+
+    @property
+    def mode(self) -> Literal["pooled", "returns"]:
+        """``pooled`` (invoice-level records) or ``returns`` (members' returns)."""
+        return "returns" if self.returns is not None else "pooled"
+
+    def path_sources(self) -> tuple[str, ...]:
+        """The single-file sources this pack has (no ``invoices_path`` from returns)."""
+        return PATH_SOURCES if self.mode == "pooled" else PATH_SOURCES[1:]
 
 
 class NetworkSources(BaseModel):

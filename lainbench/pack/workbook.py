@@ -40,7 +40,7 @@ def write_workbook(tables: dict[str, Any], path: Path, title: str, notes: list[s
     import xlsxwriter
 
     from lainbench.disclosure import MARK
-    from lainbench.pack.shared import SHARED_TABLES
+    from lainbench.pack.shared import RETURNS_TABLE, SHARED_TABLES
 
     tmp = path.with_name(f".{path.name}.tmp")
     wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
@@ -68,7 +68,8 @@ def write_workbook(tables: dict[str, Any], path: Path, title: str, notes: list[s
     for name, df in tables.items():
         row += 1
         readme.write(row, 0, name[:31])
-        readme.write(row, 1, SHARED_TABLES.get(name, ""))
+        readme.write(row, 1, SHARED_TABLES.get(name, RETURNS_TABLE[1] if name == RETURNS_TABLE[0]
+                                               else ""))
     for name, df in tables.items():
         ws = wb.add_worksheet(name[:31])
         cols = list(df.columns)
