@@ -14,6 +14,9 @@ from pathlib import Path
 import polars as pl
 
 APPROVED_AT = "2026-10-20T09:00:00+00:00"
+# the member-held action-plan tables `lainbench demo` writes (network metrics), when present
+NETWORK_FILES = {"suppliers": "supplier.parquet", "spend": "spend_line.parquet",
+                 "contracts": "contract_award.parquet", "terms": "payment_terms.parquet"}
 
 
 def write_demo_returns(data: str | Path, out: str | Path) -> list[Path]:
@@ -29,6 +32,7 @@ def write_demo_returns(data: str | Path, out: str | Path) -> list[Path]:
         p, _ = build_return_file(
             m["org_id"], data / "invoice_payment.parquet", out, periods=data / "periods.parquet",
             members=data / "member.parquet", insurance=data / "insurance_requirement.parquet",
+            **{k: data / f for k, f in NETWORK_FILES.items() if (data / f).exists()},
             approver_name=f"Director of Finance of {m['org_name']}",
             approver_title="Director of Finance (demo)", approved_at=APPROVED_AT)
         paths.append(p)

@@ -168,6 +168,12 @@ def select_returns(files: list[Path], members: pl.DataFrame, periods: pl.DataFra
     return chosen, status
 
 
+def _network_tables(chosen, members, periods):
+    from lainbench.pack.network_stage import tables_from_returns
+
+    return tables_from_returns(chosen, members, periods)
+
+
 def _day_buckets(buckets: pl.DataFrame, rules: disclosure.DisclosureRules) -> pl.DataFrame:
     """The returns' day buckets as :func:`lainbench.payments.days_bucket_counts` gives them.
 
@@ -371,6 +377,8 @@ def build_shared_from_returns(returns: list[str | Path], members_path: str | Pat
             ins, ins_note = None, "not available: no member's return holds insurance requirements"
     else:
         ins, ins_note = _insurance_flags(insurance_path, member_ids)
-    out = assemble(pieces, period, rules, ins, ins_note, cashflow_paths, seed, network_paths)
+    out = assemble(pieces, period, rules, ins, ins_note, cashflow_paths, seed, network_paths,
+                   network_tables=None if network_paths else _network_tables(chosen, member_df,
+                                                                              period_df))
     out.tables["returns"] = status
     return out

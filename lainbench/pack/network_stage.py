@@ -191,3 +191,79 @@ def network_stage(paths: dict[str, str], members: pl.DataFrame, periods: pl.Data
     tables = network_shared_tables(frames["suppliers"], frames["spend"], frames["contracts"],
                                    frames["terms"], members, periods, params or {})
     return control(tables, rules)
+
+
+def _network_rows(cells: pl.DataFrame, keys: list[str], value_cols: list[str]) -> pl.DataFrame:
+    """The ``network`` rows of member cells combined from members' returns.
+
+    Values add up exactly. Distinct suppliers across members cannot be counted from returns, so
+    the network cell's contributors are bounded on the safe side: at least the largest member's
+    supplier count; its largest supplier at most the sum of the members' largest (one firm may
+    supply every member), and likewise the second.
+    """
+    from lainbench.network.measures import NETWORK
+
+    return cells.group_by(keys).agg(
+        *[pl.col(c).sum() for c in value_cols],
+        pl.col("supplier_count").max(), pl.col("top1_value_gbp").sum(),
+        pl.col("top2_value_gbp").sum(),
+    ).with_columns(pl.lit(NETWORK).alias("buyer_org_id"))
+
+
+def tables_from_returns(chosen: dict[str, dict[str, pl.DataFrame]], members: pl.DataFrame,
+                        periods: pl.DataFrame, params: dict | None = None
+                        ) -> dict[str, pl.DataFrame] | None:
+    """The network-metrics tables from members' returns alone (their ``network_*`` sheets and
+    payment terms), shaped as :func:`lainbench.network.network_shared_tables` gives them, for
+    :func:`control`; ``None`` when no return holds them."""
+    from lainbench.network import measures as M
+    from lainbench.network import notebook as NB
+
+    def stack(sheet: str) -> pl.DataFrame:
+        frames = [t[sheet].with_columns(pl.lit(m).alias("buyer_org_id"))
+                  for m, t in chosen.items() if sheet in t and t[sheet].height]
+        return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+
+    spend, excluded, contracts = (stack(n) for n in (
+        "network_spend_shares", "network_excluded_spend", "network_contracts"))
+    if spend.height == 0:
+        return None
+    known = periods["period"].to_list()
+    spend, excluded, contracts = (df.filter(pl.col("period").is_in(known)) if df.height else df
+                                  for df in (spend, excluded, contracts))
+    net = _network_rows(spend, ["period", "group", "dimension"],
+                        ["value_gbp", "addressable_gbp", "unknown_gbp"])
+    pct = lambda c: pl.when(pl.col("addressable_gbp") != 0).then(  # noqa: E731
+        (100 * pl.col(c) / pl.col("addressable_gbp")).round(2))
+    net = net.with_columns(pct("value_gbp").alias("share_pct"),
+                           pct("unknown_gbp").alias("unknown_pct"),
+                           pl.when(pl.col("addressable_gbp") != 0).then(
+                               (100 * (pl.col("value_gbp") + pl.col("unknown_gbp"))
+                                / pl.col("addressable_gbp")).clip(upper_bound=100).round(2))
+                           .alias("upper_pct"))
+    shares = pl.concat([spend, net.select(spend.columns)]).sort("buyer_org_id", "period")
+    cnet = _network_rows(contracts, ["period", "group", "window_start"],
+                         ["contracts", "value_gbp"])
+    contract_cells = pl.concat([contracts, cnet.select(contracts.columns)])
+    p = NB.check_params(dict(params or {}))
+    chosen_ids = sorted(chosen)
+    pledges = M.pledge_table(chosen_ids, periods, p.pledges_path)
+    exc = excluded if excluded.height else pl.DataFrame(
+        schema={"buyer_org_id": pl.String, "period": pl.String, "exclusion_reason": pl.String,
+                "excluded_gbp": pl.Float64})
+    head = M.headline(shares, contract_cells, pledges, exc)
+    last_end = periods["period_end"].max()
+    yard = M.terms_yardsticks(last_end, p.terms_yardsticks_path, p.targets_path)
+    terms = stack("payment_terms")
+    t = M.terms_compliance(terms, yard["s68_days"], yard["max_days"], yard["eom_extra_days"])
+    t = t.drop([c for c in ("source_dataset", "source_url", "source_row_id", "ingested_at")
+                if c in t.columns])
+    from lainbench.network import addressable as A
+
+    return {
+        "headline": head, "trend": M.trend(head), "spend_shares": shares,
+        "excluded_spend": exc, "contracts": contract_cells,
+        "terms": t.sort("buyer_org_id", "spend_category", "as_of_date"),
+        "terms_review": M.terms_review(t), "terms_summary": M.terms_summary(t),
+        "exclusion_rules": A.load_rules(p.addressable_spend_path, last_end).table(),
+    }

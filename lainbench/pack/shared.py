@@ -330,7 +330,8 @@ class SharedInputs:
 
 def assemble(x: SharedInputs, period: str, rules: disclosure.DisclosureRules,
              ins: pl.DataFrame | None, ins_note: str, cashflow_paths: int, seed: int,
-             network_paths: dict[str, str] | None = None) -> SharedTables:
+             network_paths: dict[str, str] | None = None,
+             network_tables: dict[str, pl.DataFrame] | None = None) -> SharedTables:
     """Every shared table from the pack's inputs, through disclosure control."""
     from lainbench import payments
 
@@ -420,10 +421,15 @@ def assemble(x: SharedInputs, period: str, rules: disclosure.DisclosureRules,
         "members": x.members.select("org_id", "org_name", "org_type"),
         "periods": x.periods,
     }
-    if network_paths:  # the twice-yearly action-plan metrics (notebook 06)
-        from lainbench.pack.network_stage import network_stage
+    # the twice-yearly action-plan metrics (notebook 06): from member-held tables, or from the
+    # network cells of members' returns
+    if network_paths or network_tables:
+        from lainbench.pack.network_stage import control, network_stage
 
-        net, net_log = network_stage(network_paths, x.members, x.periods, rules)
+        if network_paths:
+            net, net_log = network_stage(network_paths, x.members, x.periods, rules)
+        else:
+            net, net_log = control(network_tables, rules)
         tables.update(net)
         logs.append(net_log)
     tables = release_checked(tables, logs)

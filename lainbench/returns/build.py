@@ -209,6 +209,34 @@ def contributors(inv: pl.DataFrame) -> pl.DataFrame:
                                     .alias("__m")), ["__m", "period"]).drop("__m")
 
 
+def network_cells(member_id: str, member_name: str | None, org_type: str | None,
+                  periods: pl.DataFrame, suppliers: pl.DataFrame | None,
+                  spend: pl.DataFrame | None, contracts: pl.DataFrame | None,
+                  terms: pl.DataFrame | None) -> dict[str, pl.DataFrame]:
+    """The network's twice-yearly measures for this member alone (:mod:`lainbench.network`,
+    the network's own params), as cells with their contributors: the pack combines members'
+    cells and applies its disclosure rules. Empty sheets when any of the four tables is absent.
+    """
+    from lainbench.returns.schema import empty
+
+    names = ("network_spend_shares", "network_excluded_spend", "network_contracts")
+    if any(t is None for t in (suppliers, spend, contracts, terms)):
+        return {n: empty(n) for n in names}
+    from lainbench.network import network_shared_tables
+    from lainbench.schemas import CONTRACT_AWARD, PAYMENT_TERMS, SPEND_LINE, SUPPLIER
+
+    suppliers, spend, contracts, terms = (
+        schema.conform(df, source=f"{schema.name} table") for schema, df in (
+            (SUPPLIER, suppliers), (SPEND_LINE, spend), (CONTRACT_AWARD, contracts),
+            (PAYMENT_TERMS, terms)))
+    member = pl.DataFrame({"org_id": [member_id], "org_name": [member_name or member_id],
+                           "org_type": [org_type or "other"]})
+    t = network_shared_tables(suppliers, spend, contracts, terms, member, periods)
+    mine = {"network_spend_shares": t["spend_shares"], "network_excluded_spend":
+            t["excluded_spend"], "network_contracts": t["contracts"]}
+    return {n: conform(n, df.filter(pl.col("buyer_org_id") == member_id)) for n, df in mine.items()}
+
+
 def info(member_id: str, periods: pl.DataFrame, days_max: int, *, member_name: str | None = None,
          org_type: str | None = None, approver_name: str | None = None,
          approver_title: str | None = None, approved_at: str | None = None) -> pl.DataFrame:
@@ -264,6 +292,7 @@ def build_return(invoices: Frame, member_id: str, periods: pl.DataFrame, *, days
         return None if df is None else df.filter(pl.col("buyer_org_id") == member_id)
 
     sup, sp, ca, pt = own(suppliers), own(spend), own(contracts), own(terms)
+    net = network_cells(member_id, member_name, org_type, periods, sup, sp, ca, pt)
     return {
         "return_info": info(member_id, periods, days_max, member_name=member_name,
                             org_type=org_type, approver_name=approver_name,
@@ -283,6 +312,7 @@ def build_return(invoices: Frame, member_id: str, periods: pl.DataFrame, *, days
         "spend": empty("spend") if sp is None else action_plan.spend_aggregates(sp, sup, periods),
         "contracts": empty("contracts") if ca is None else
         action_plan.contract_aggregates(ca, periods),
+        **net,
         "payment_terms": empty("payment_terms") if pt is None else action_plan.terms_rows(pt),
         "insurance_requirements": reqs,
     }

@@ -41,7 +41,10 @@ from lainbench.returns.schema import (
 )
 
 # Sheets a return may lack (an earlier minor version, or a member without these tables).
-OPTIONAL_SHEETS = ("spend", "contracts", "payment_terms", "insurance_requirements")
+OPTIONAL_SHEETS = ("spend", "contracts", "payment_terms", "insurance_requirements",
+                   # from schema 1.1: a 1.0 return has none (its shares are then hidden)
+                   "share_parts", "day_buckets", "network_spend_shares",
+                   "network_excluded_spend", "network_contracts")
 
 SUFFIX = ".return.zip"
 WORKBOOK = "return.xlsx"

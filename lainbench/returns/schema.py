@@ -157,6 +157,25 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in (
     }, ("period", "dimension", "category"),
         "action plan: period x dimension (all, supplier_scale, supplier_is_vcse, reserved) x "
         "category: contract awards, values, reservations and contributors", {}),
+    Sheet("network_spend_shares", {
+        "period": S, "group": S, "dimension": S, "value_gbp": F64, "addressable_gbp": F64,
+        "share_pct": F64, "unknown_gbp": F64, "unknown_pct": F64, "upper_pct": F64,
+        "supplier_count": I64, "top1_value_gbp": F64, "top2_value_gbp": F64,
+    }, ("period", "group"),
+        "the network's measures (lainbench.network) for this member: addressable spend by group "
+        "(MSME, micro, ..., diverse-led, VCSE, London) with coverage and contributors", {}),
+    Sheet("network_excluded_spend", {
+        "period": S, "exclusion_reason": S, "excluded_gbp": F64, "lines": I64,
+        "share_of_spend_pct": F64, "supplier_count": I64, "top1_value_gbp": F64,
+        "top2_value_gbp": F64,
+    }, ("period", "exclusion_reason"),
+        "spend excluded from addressable spend, by reason (params/addressable_spend.yaml)", {}),
+    Sheet("network_contracts", {
+        "period": S, "group": S, "window_start": D, "contracts": I64, "value_gbp": F64,
+        "supplier_count": I64, "top1_value_gbp": F64, "top2_value_gbp": F64,
+    }, ("period", "group"),
+        "contract awards by group (MSME, reserved by basis, framework, cumulative since the base "
+        "date) with contributors", {}),
     Sheet("payment_terms", {
         "spend_category": S, "supplier_size_band": S, "standard_terms_days": pl.Int32,
         "terms_basis": S, "dispute_window_days": pl.Int32, "e_invoicing_accepted": B,
