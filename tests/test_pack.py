@@ -140,15 +140,15 @@ def test_shipped_demo_pack_file_is_valid(tmp_path):
     spec = pack.load_spec(PROJECT_ROOT / "params" / "pack.yaml")
     assert spec.members == "all" and spec.disclosure["min_suppliers"] == 5
     assert [n.notebook for n in spec.network] == [
-        "member_scorecard", "insurance_requirements", "network_metrics", "supplier_cashflow",
-        "published_payment_reports"]
+        "member_scorecard", "insurance_requirements", "network_metrics", "public_contracts",
+        "supplier_cashflow", "published_payment_reports"]
     assert spec.network_sources is not None
     assert [n.notebook for n in spec.network if n.unsuppressed_ok] == [
         "supplier_cashflow", "published_payment_reports"]
     if not (PROJECT_ROOT / spec.sources.invoices_path).exists():
         pytest.skip("demo data not generated (make demo)")
     plan = pack.plan(PROJECT_ROOT / "params" / "pack.yaml", tmp_path)  # every run's parameters
-    assert len(plan.runs) == 5 + 12 and not (tmp_path / "manifest.json").exists()
+    assert len(plan.runs) == 6 + 12 and not (tmp_path / "manifest.json").exists()
     net = next(r for r in plan.runs if r.notebook == "network_metrics")
     assert net.values["shared_dir"].endswith("shared")  # the report reads the controlled tables
 

@@ -357,11 +357,6 @@ def write_network_demo(out_dir: str | Path, seed: int = 20260401) -> dict[str, P
     into ``out_dir`` (atomically); returns their paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for name, frame in network_demo(seed, out).items():
-        path = out / f"{name}.parquet"
-        tmp = path.with_name(f".{path.name}.tmp")
-        frame.write_parquet(tmp)
-        tmp.replace(path)
-        paths[name] = path
-    return paths
+    from lainbench.outputs import write_tables
+
+    return write_tables(out, **network_demo(seed, out))

@@ -209,18 +209,9 @@ def match_headers(headers: list[str], mapping: HeaderMapping) -> tuple[dict[str,
     >>> match_headers(["Supplier Name", "Date Invoice Paid", "Amount", "Notes"], load_mapping())
     ({'supplier_name': 'Supplier Name', 'payment_date': 'Date Invoice Paid', 'gross_amount_gbp': 'Amount'}, ['Notes'])
     """
-    index = mapping.spelling_index()
-    best: dict[str, tuple[int, int, str]] = {}
-    for pos, h in enumerate(headers):
-        hit = index.get(V.normalise_header(h))
-        if hit is None:
-            continue
-        canon, rank = hit
-        if canon not in best or (rank, pos) < best[canon][:2]:
-            best[canon] = (rank, pos, h)
-    matched = {c: v[2] for c, v in sorted(best.items(), key=lambda kv: kv[1][1])}
-    used = set(matched.values())
-    return matched, [h for h in headers if h not in used]
+    from lainbench.ingest.records import match
+
+    return match(headers, mapping.spelling_index())
 
 
 # --- result kept on disk for big files ----------------------------------------------------------

@@ -64,7 +64,7 @@ from pathlib import Path
 import polars as pl
 
 from lainbench.errors import IngestError
-from lainbench.ingest.common import IngestResult, empty_rejects
+from lainbench.ingest.common import IngestResult, _atomic_write, empty_rejects
 from lainbench.ingest.encoding import detect_encoding, to_utf8
 from lainbench.ingest.postcodes import is_london, normalise_postcode
 from lainbench.schemas import BUYER, CONTRACT_AWARD, REJECTS, SUPPLIER
@@ -128,9 +128,7 @@ class OcdsResult(IngestResult):
         paths = super().write(out)
         for name, frame in (("supplier", self.suppliers), ("buyer", self.buyers)):
             path = out / f"{name}.parquet"
-            tmp = path.with_name(f".{path.name}.tmp")
-            frame.write_parquet(tmp)
-            tmp.replace(path)
+            _atomic_write(path, frame.write_parquet)
             paths[name] = path
         return paths
 

@@ -236,16 +236,9 @@ def headline_view(headline: pl.DataFrame, period: str) -> pl.DataFrame:
 
 def write(tables: dict[str, pl.DataFrame], output_dir: str | Path) -> dict[str, Path]:
     """Write every table as ``<output_dir>/<name>.parquet`` (atomically)."""
-    out = resolve(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for name, df in tables.items():
-        path = out / f"{name}.parquet"
-        tmp = path.with_name(f".{path.name}.tmp")
-        df.write_parquet(tmp)
-        tmp.replace(path)
-        paths[name] = path
-    return paths
+    from lainbench.outputs import write_tables
+
+    return write_tables(output_dir, **tables)
 
 
 def params_from_namespace(namespace: dict[str, Any]) -> NetworkMetricsParams:

@@ -50,7 +50,7 @@ def test_shipped_returns_pack_file_is_valid(tmp_path):
     spec = pack.load_spec(PROJECT_ROOT / "params" / "pack_returns.yaml")
     assert spec.sources.mode == "returns" and spec.sources.insurance_requirements_path == "returns"
     assert str(spec.sources.returns_due) == "2026-10-31"
-    assert [n.notebook for n in spec.network] == ["member_scorecard", "network_metrics"]
+    assert [n.notebook for n in spec.network] == ["member_scorecard", "network_metrics", "public_contracts"]
 
 
 @pytest.mark.notebook
