@@ -31,7 +31,6 @@ import polars as pl
 from lainbench.cashflow.closed_forms import steady_state
 from lainbench.cashflow.delays import (
     FixedDelay,
-    assumption,
     delay_profile,
 )
 from lainbench.cashflow.scenario import DEFAULT_SEED, SupplierScenario, metrics_frame
@@ -168,13 +167,28 @@ def insurance_cover(which: str) -> dict[str, float]:
 
     >>> insurance_cover("gcloud14_initial")["public_liability"]
     10000000.0
+    >>> insurance_cover("gcloud14_revised")["public_liability"], insurance_cover("held")["employers_liability"]
+    (1000000.0, 10000000.0)
     """
     if which not in ("held", *INSURANCE_REQUIREMENTS):
         raise ParamsError(
             f"insurance requirement {which!r} is unknown; use held, "
             f"{', '.join(INSURANCE_REQUIREMENTS)}, or pass required={{cover: limit}}"
         )
-    return {c: float(assumption(f"{which}_{c}_gbp")) for c in COVERS}
+    # one home for each level: what a micro supplier typically holds is in
+    # params/insurance_premiums.yaml, the G-Cloud 14 levels in params/insurance_standards.yaml
+    # (the revised level is the common standard)
+    from lainbench import insurance
+    from lainbench.params import load
+
+    if which == "held":
+        held = insurance.typical_cover_held("micro")
+        return {c: float(held[c]) for c in COVERS}
+    if which == "gcloud14_revised":
+        common = insurance.load_standards().common_standard
+        return {c: float(common[c]) for c in COVERS}
+    pf = load(insurance.STANDARDS_PATH)
+    return {c: float(pf.value(f"gcloud14_initial_{c}", dt.date.today())) for c in COVERS}
 
 
 def lever_label(lever: str, value: Any) -> str:
