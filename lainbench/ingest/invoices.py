@@ -48,17 +48,40 @@ import datetime as dt
 import shutil
 import tempfile
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from lainbench.config import REFERENCE_DATA_DIR, resolve
-from lainbench.errors import IngestError, ParamsError
+from lainbench.errors import IngestError
 from lainbench.ingest import values as V
 from lainbench.ingest.canonical import flag_credit_notes, invoice_rule_checks
 from lainbench.ingest.common import ROW, IngestResult, add_lineage, empty_rejects, short_value
+from lainbench.ingest.header_mapping import (
+    AMOUNT_COLUMNS,
+    BOOL_COLUMNS,
+    CREDIT_FALSE,
+    CREDIT_TRUE,
+    DATE_COLUMNS,
+    MAPPABLE,
+    HeaderMapping,
+    _first_line,
+    _internal_names,
+    _missing_column_msg,
+    _no_header_error,
+    load_mapping,
+    match_headers,
+)
+from lainbench.ingest.invoice_checks import (
+    _decide_date_order,
+    _decide_decimal,
+    _duplicate_rows,
+    _future_reason,
+    _not_an_amount,
+    _Plan,
+    _refine_reasons,
+    _same_invoice,
+)
 from lainbench.ingest.tabular import (
     check_file,
     find_header_row,
@@ -68,153 +91,13 @@ from lainbench.ingest.tabular import (
     read_excel_strings,
     unique_names,
 )
-from lainbench.params import load_yaml_text
 from lainbench.schemas import INVOICE_PAYMENT, SIZE_BANDS, Table
 
-DEFAULT_MAPPING = REFERENCE_DATA_DIR / "header_mapping.yaml"
 STAGE_ABOVE_BYTES = 256 * 2**20
-SAMPLE_ROWS = 200_000  # rows examined first to settle the date order
-DECIMAL_SAMPLE_ROWS = 20_000  # ... and the decimal convention (every row is checked later)
+
+
 EXTRA_FIELDS = tuple(f"__extra_{i}" for i in range(1, 9))
 
-DATE_COLUMNS = (
-    "invoice_date", "invoice_received_date", "validated_date", "goods_received_date", "due_date",
-    "dispute_raised_date", "dispute_resolved_date", "payment_date", "supplier_received_date",
-)
-AMOUNT_COLUMNS = ("gross_amount_gbp", "net_amount_gbp", "vat_gbp")
-BOOL_COLUMNS = ("supplier_is_vcse", "disputed")
-CREDIT_TRUE = ("credit", "credit note", "cr", "crn", "cn", "credit memo", "credit invoice")
-CREDIT_FALSE = ("invoice", "inv", "standard", "standard invoice", "debit", "dr", "purchase invoice")
-MAPPABLE = tuple(
-    c for c in INVOICE_PAYMENT.columns
-    if c not in INVOICE_PAYMENT.derived
-    and c not in ("source_dataset", "source_url", "source_row_id", "ingested_at")
-)
-_INTERNAL = "__"
-
-
-# --- the mapping file -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class HeaderMapping:
-    """Canonical column -> normalised source spellings (in priority order), plus read options."""
-
-    columns: dict[str, tuple[str, ...]]
-    date_order: str = "auto"
-    received_date_from: str | None = "invoice_date"
-    header_search_rows: int = 25
-    sources: tuple[str, ...] = ()
-
-    def spelling_index(self) -> dict[str, tuple[str, int]]:
-        """Normalised spelling -> (canonical column, priority); first listing wins."""
-        index: dict[str, tuple[str, int]] = {}
-        for canon, spellings in self.columns.items():
-            for rank, s in enumerate(spellings):
-                index.setdefault(s, (canon, rank))
-        return index
-
-    def header_score(self, cells: list[str]) -> int:
-        """How many cells of a row are known header spellings (to find the header row)."""
-        index = self.spelling_index()
-        return sum(V.normalise_header(c) in index for c in cells if c)
-
-
-def _read_mapping_file(path: Path, label: str) -> dict[str, Any]:
-    try:
-        data = load_yaml_text(path.read_text(encoding="utf-8"), label) or {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IngestError(f"{label}: cannot read the mapping file: {exc}") from None
-    except ParamsError as exc:
-        raise IngestError(str(exc)) from None
-    if not isinstance(data, dict):
-        raise IngestError(f"{label}: expected a mapping with 'columns' and 'options'")
-    unknown = sorted(set(data) - {"columns", "options"})
-    if unknown:
-        raise IngestError(f"{label}: unknown top-level key(s) {', '.join(unknown)}; "
-                          "use 'columns' (canonical column -> list of headers) and 'options'")
-    cols = data.get("columns") or {}
-    if not isinstance(cols, dict):
-        raise IngestError(f"{label}: 'columns' must map canonical column names to lists of headers")
-    for canon, spellings in cols.items():
-        if canon not in MAPPABLE:
-            hint = " (it is derived by lainbench, not read)" if canon in INVOICE_PAYMENT.columns else ""
-            raise IngestError(
-                f"{label}: columns.{canon} is not a canonical invoice_payment input column{hint}; "
-                f"use one of: {', '.join(MAPPABLE)}"
-            )
-        if isinstance(spellings, str):
-            cols[canon] = [spellings]
-        elif not isinstance(spellings, list) or not all(isinstance(s, (str, int)) for s in spellings):
-            raise IngestError(f"{label}: columns.{canon} must be a list of header spellings")
-    opts = data.get("options") or {}
-    if not isinstance(opts, dict):
-        raise IngestError(f"{label}: 'options' must be a mapping")
-    bad = sorted(set(opts) - {"date_order", "received_date_from", "header_search_rows"})
-    if bad:
-        raise IngestError(f"{label}: unknown option(s) {', '.join(bad)}; known: date_order, "
-                          "received_date_from, header_search_rows")
-    if "date_order" in opts and opts["date_order"] not in ("auto", *V.DATE_ORDERS):
-        raise IngestError(f"{label}: options.date_order = {opts['date_order']!r}; use auto, dmy "
-                          "(UK day-first, 03/02/2025 = 3 February) or mdy (US month-first)")
-    rdf = opts.get("received_date_from", "invoice_date")
-    if rdf is not None and rdf not in DATE_COLUMNS:
-        raise IngestError(f"{label}: options.received_date_from = {rdf!r}; use a date column "
-                          f"({', '.join(DATE_COLUMNS)}) or null")
-    return {"columns": cols, "options": opts}
-
-
-def load_mapping(path: str | Path | None = None) -> HeaderMapping:
-    """The shipped default mapping, extended and overridden by the file at ``path`` if given.
-
-    >>> m = load_mapping()
-    >>> m.spelling_index()["date invoice paid"]
-    ('payment_date', 2)
-    """
-    base = _read_mapping_file(DEFAULT_MAPPING, str(DEFAULT_MAPPING))
-    sources = [str(DEFAULT_MAPPING)]
-    user = {"columns": {}, "options": {}}
-    if path is not None:
-        p = resolve(path)
-        if not p.exists():
-            raise IngestError(f"{path}: mapping file not found (looked for {p})")
-        user = _read_mapping_file(p, str(path))
-        sources.insert(0, str(path))
-    user_spellings = {
-        V.normalise_header(s) for spellings in user["columns"].values() for s in spellings
-    }
-    columns: dict[str, tuple[str, ...]] = {}
-    for canon in MAPPABLE:
-        mine = [V.normalise_header(s) for s in user["columns"].get(canon, [])]
-        shipped = [V.normalise_header(s) for s in base["columns"].get(canon, [])
-                   if V.normalise_header(s) not in user_spellings]
-        spellings = tuple(dict.fromkeys([*mine, *shipped]))
-        if spellings:
-            columns[canon] = spellings
-    opts = {**base["options"], **user["options"]}
-    return HeaderMapping(
-        columns=columns,
-        date_order=opts.get("date_order", "auto"),
-        received_date_from=opts.get("received_date_from", "invoice_date"),
-        header_search_rows=int(opts.get("header_search_rows", 25)),
-        sources=tuple(sources),
-    )
-
-
-def match_headers(headers: list[str], mapping: HeaderMapping) -> tuple[dict[str, str], list[str]]:
-    """Canonical column -> source header, and the source headers left unmapped.
-
-    When two headers match one canonical column, the one with the earlier spelling wins and the
-    other is left unmapped.
-
-    >>> match_headers(["Supplier Name", "Date Invoice Paid", "Amount", "Notes"], load_mapping())
-    ({'supplier_name': 'Supplier Name', 'payment_date': 'Date Invoice Paid', 'gross_amount_gbp': 'Amount'}, ['Notes'])
-    """
-    from lainbench.ingest.records import match
-
-    return match(headers, mapping.spelling_index())
-
-
-# --- result kept on disk for big files ----------------------------------------------------------
 
 class StagedIngestResult(IngestResult):
     """An :class:`IngestResult` whose accepted rows stay in a parquet file until asked for.
@@ -258,10 +141,9 @@ class StagedIngestResult(IngestResult):
         shutil.copyfile(self.staged, path)
 
 
-# --- reading ------------------------------------------------------------------------------------
-
-def _scan_source(path: Path, mapping: HeaderMapping, sheet: str | int | None, workdir: str
-                 ) -> tuple[pl.LazyFrame, list[str], list[str], Any]:
+def _scan_source(
+    path: Path, mapping: HeaderMapping, sheet: str | int | None, workdir: str
+) -> tuple[pl.LazyFrame, list[str], list[str], Any]:
     """Lazy frame of strings with ``__row``; its headers; notes; a handle to close afterwards."""
     notes: list[str] = []
     if is_excel(path):
@@ -297,8 +179,14 @@ def _scan_source(path: Path, mapping: HeaderMapping, sheet: str | int | None, wo
         # spares are cut off, but the row is rejected all the same.
         schema = {c: pl.String for c in [*headers, *EXTRA_FIELDS]}
         lf = pl.scan_csv(
-            src.path, separator=src.delimiter, skip_rows=h + 1, has_header=False, schema=schema,
-            missing_columns="insert", extra_columns="ignore", raise_if_empty=False,
+            src.path,
+            separator=src.delimiter,
+            skip_rows=h + 1,
+            has_header=False,
+            schema=schema,
+            missing_columns="insert",
+            extra_columns="ignore",
+            raise_if_empty=False,
             truncate_ragged_lines=True,
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
@@ -306,114 +194,6 @@ def _scan_source(path: Path, mapping: HeaderMapping, sheet: str | int | None, wo
         raise IngestError(f"{path}: cannot be read as CSV: {exc}") from None
     lf = lf.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     return _internal_names(lf, headers), headers, notes, src
-
-
-def _internal_names(lf: pl.LazyFrame, headers: list[str]) -> pl.LazyFrame:
-    """Source columns renamed ``__s0, __s1, ...`` so no source header can clash with a canonical
-    name; spare columns stay ``__extra_i``.
-    """
-    return lf.rename({h: f"__s{i}" for i, h in enumerate(headers)})
-
-
-def _no_header_error(path: Path, rows: list[list[Any]], mapping: HeaderMapping) -> IngestError:
-    first = next((r for r in rows if any(c not in (None, "") for c in r)), [])
-    shown = ", ".join(str(c) for c in first[:8] if c not in (None, "")) or "(nothing)"
-    return IngestError(
-        f"{path}: no header row found in the first {mapping.header_search_rows} lines (first "
-        f"non-empty line: {shown}); expected headers such as 'Supplier Name', 'Invoice Date', "
-        "'Date Invoice Paid', 'Invoice Gross Value'. Add your headers to a mapping file "
-        "(--mapping FILE, see lainbench/data/header_mapping.yaml) and try again"
-    )
-
-
-def _decide_date_order(lf: pl.LazyFrame, date_sources: dict[str, tuple[str, str]], path: Path,
-                       wanted: str) -> tuple[str, str | None]:
-    """The date order to use and a note, from the option or from the file's own dates.
-
-    ``date_sources`` maps canonical date columns to (column in ``lf``, header shown to people).
-    """
-    if wanted in V.DATE_ORDERS:
-        return wanted, None
-    if not date_sources:
-        return "dmy", None
-
-    def evidence(frame: pl.LazyFrame) -> dict[str, Any]:
-        cols = {canon: src for canon, (src, _) in date_sources.items()}
-        frame = frame.select([V.clean(pl.col(src)).alias(f"__v_{canon}")
-                              for canon, src in cols.items()])
-        frame = frame.with_columns([V.date_order_evidence(pl.col(f"__v_{c}")).alias(f"__e_{c}")
-                                    for c in cols])
-        exprs = []
-        for c in cols:
-            v, e = pl.col(f"__v_{c}"), pl.col(f"__e_{c}")
-            exprs += [
-                (e == "dmy").sum().alias(f"{c}|dmy"),
-                (e == "mdy").sum().alias(f"{c}|mdy"),
-                v.str.contains(V.NUMERIC_RE).sum().alias(f"{c}|numeric"),
-                v.filter(v.str.contains(V.NUMERIC_RE)).first().alias(f"{c}|example"),
-                v.filter(e == "dmy").first().alias(f"{c}|dmy_example"),
-                v.filter(e == "mdy").first().alias(f"{c}|mdy_example"),
-            ]
-        return frame.select(exprs).collect().row(0, named=True)
-
-    def total(ev: dict[str, Any], kind: str) -> int:
-        return sum(int(v or 0) for k, v in ev.items() if k.endswith(f"|{kind}"))
-
-    ev = evidence(lf.head(SAMPLE_ROWS))
-    if total(ev, "dmy") + total(ev, "mdy") == 0:
-        ev = evidence(lf)
-    dmy, mdy, numeric = total(ev, "dmy"), total(ev, "mdy"), total(ev, "numeric")
-    fix = ("set the order in a mapping file: `options: {date_order: dmy}` for UK day-first "
-           "(03/02/2025 = 3 February) or `date_order: mdy`, and pass it with --mapping FILE "
-           "(or add --set date_order=dmy; date_order='dmy' in Python)")
-    if numeric == 0 or (dmy and not mdy):
-        return "dmy", None
-    if mdy and not dmy:
-        ex = next(v for k, v in ev.items() if k.endswith("|mdy_example") and v)
-        return "mdy", (f"dates read month-first (MM/DD/YYYY): e.g. {ex!r} cannot be day-first "
-                       "and no date in the file can only be day-first")
-    if dmy and mdy:
-        ex_d = next(v for k, v in ev.items() if k.endswith("|dmy_example") and v)
-        ex_m = next(v for k, v in ev.items() if k.endswith("|mdy_example") and v)
-        raise IngestError(
-            f"{path}: dates mix day-first and month-first forms ({dmy:,} like {ex_d!r}, {mdy:,} "
-            f"like {ex_m!r}); the file cannot be read reliably. Fix the dates at source, or {fix}"
-        )
-    cols = ", ".join(f"{date_sources[k.split('|')[0]][1]!r}" for k, v in ev.items()
-                     if k.endswith("|numeric") and v)
-    ex = next(v for k, v in ev.items() if k.endswith("|example") and v)
-    raise IngestError(
-        f"{path}: the day/month order of the dates is ambiguous: every date in {cols} "
-        f"(e.g. {ex!r}) has day and month both 12 or under, so 03/02/2025 could be 3 February "
-        f"or 2 March. To say which, {fix}"
-    )
-
-
-# --- the lazy pipeline --------------------------------------------------------------------------
-
-@dataclass
-class _Plan:
-    matched: dict[str, str]       # canonical -> source header
-    headers: list[str]            # source headers, in file order (internal names __s0, __s1, ...)
-    extras: list[str]             # spare columns for rows longer than the header
-    derived_from: dict[str, str]  # canonical filled from another canonical (received <- invoice)
-    buyer_org_id: str | None
-    order: str
-    min_year: int
-    max_year: int
-    decimal: str = "point"        # "point" (1,234.56) or "comma" (1.234,56)
-    settled: bool = True          # whether some cell in the file shows the decimal convention
-    max_abs: float | None = None  # largest amount accepted (either sign)
-    max_date: dt.date | None = None  # latest date accepted (today plus the tolerance)
-
-    def internal(self, canon: str) -> str:
-        """Internal name of the source column feeding ``canon``."""
-        src = self.matched[self.derived_from.get(canon, canon)]
-        return f"__s{self.headers.index(src)}"
-
-    def shown(self, canon: str) -> str:
-        """The column name a person sees in their file for a canonical column."""
-        return self.matched.get(self.derived_from.get(canon, canon)) or canon
 
 
 def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None]]:
@@ -432,25 +212,49 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
     lf = lf.with_columns([V.clean(pl.col(c)) for c in [*mapped, *plan.extras]])
     # 2. row kinds: blank, or a total label with no dates (other cells only looked at then)
     dates_in = [plan.internal(c) for c in date_canons]
-    no_dates = (pl.all_horizontal([pl.col(c).is_null() for c in dates_in]) if dates_in
-                else pl.lit(True))
+    no_dates = (
+        pl.all_horizontal([pl.col(c).is_null() for c in dates_in]) if dates_in else pl.lit(True)
+    )
     lf = lf.with_columns(no_dates.alias("__no_dates"))
-    lf = lf.with_columns([pl.when(pl.col("__no_dates")).then(V.clean(pl.col(c))).alias(c)
-                          for c in other])
-    blank = pl.all_horizontal([pl.col(c).is_null() for c in src])
-    total = pl.any_horizontal([
-        pl.when(pl.col("__no_dates")).then(pl.col(c)).str.contains(V.TOTAL_ROW_RE).fill_null(False)
-        for c in src])
     lf = lf.with_columns(
-        pl.when(blank).then(pl.lit("blank")).when(total).then(pl.lit("total row"))
-        .otherwise(None).alias("__skip"))
+        [pl.when(pl.col("__no_dates")).then(V.clean(pl.col(c))).alias(c) for c in other]
+    )
+    blank = pl.all_horizontal([pl.col(c).is_null() for c in src])
+    total = pl.any_horizontal(
+        [
+            pl.when(pl.col("__no_dates"))
+            .then(pl.col(c))
+            .str.contains(V.TOTAL_ROW_RE)
+            .fill_null(False)
+            for c in src
+        ]
+    )
+    lf = lf.with_columns(
+        pl.when(blank)
+        .then(pl.lit("blank"))
+        .when(total)
+        .then(pl.lit("total row"))
+        .otherwise(None)
+        .alias("__skip")
+    )
     # 3. dates (native parser first, one regex for the rest)
-    lf = V.with_dates(lf, {c: plan.internal(c) for c in date_canons}, plan.order,
-                      plan.min_year, plan.max_year, problem_prefix="__date_problem_")
+    lf = V.with_dates(
+        lf,
+        {c: plan.internal(c) for c in date_canons},
+        plan.order,
+        plan.min_year,
+        plan.max_year,
+        problem_prefix="__date_problem_",
+    )
     # 4. money (each cell scanned once)
-    lf = V.with_amounts(lf, {c: plan.internal(c) for c in AMOUNT_COLUMNS if c in canons},
-                        plan.decimal, settled=plan.settled, max_abs=plan.max_abs,
-                        problem_prefix="__amount_problem_")
+    lf = V.with_amounts(
+        lf,
+        {c: plan.internal(c) for c in AMOUNT_COLUMNS if c in canons},
+        plan.decimal,
+        settled=plan.settled,
+        max_abs=plan.max_abs,
+        problem_prefix="__amount_problem_",
+    )
 
     typed: dict[str, pl.Expr] = {}
     checks: list[tuple[str | None, pl.Expr, pl.Expr]] = []  # (shown column, reason, value)
@@ -458,8 +262,13 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
     def unreadable(canon: str, message: str, parsed: pl.Expr | None = None) -> None:
         raw = pl.col(plan.internal(canon))
         value = pl.col(canon) if parsed is None else parsed
-        checks.append((plan.shown(canon), pl.when(raw.is_not_null() & value.is_null())
-                       .then(pl.lit(message)), raw))
+        checks.append(
+            (
+                plan.shown(canon),
+                pl.when(raw.is_not_null() & value.is_null()).then(pl.lit(message)),
+                raw,
+            )
+        )
 
     for canon in canons:
         r = pl.col(plan.internal(canon))
@@ -482,12 +291,18 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
         elif canon == "is_credit_note":
             flag = V.parse_bool(r, CREDIT_TRUE, CREDIT_FALSE)
             typed[canon] = flag
-            unreadable(canon, "not a credit-note flag (expected Credit Note/Invoice, CRN/INV, Y/N)",
-                       flag)
+            unreadable(
+                canon, "not a credit-note flag (expected Credit Note/Invoice, CRN/INV, Y/N)", flag
+            )
         elif canon == "supplier_size_band":
             low = r.str.to_lowercase()
-            typed[canon] = (pl.when(low.is_in(list(SIZE_BANDS))).then(low)
-                            .when(low.is_not_null()).then(pl.lit("unknown")).otherwise(None))
+            typed[canon] = (
+                pl.when(low.is_in(list(SIZE_BANDS)))
+                .then(low)
+                .when(low.is_not_null())
+                .then(pl.lit("unknown"))
+                .otherwise(None)
+            )
         elif canon in INVOICE_PAYMENT.enums:
             allowed = INVOICE_PAYMENT.enums[canon]
             low = r.str.to_lowercase()
@@ -495,10 +310,18 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
             unreadable(canon, f"not one of {', '.join(allowed)}")
         elif canon == "currency":
             up = r.str.to_uppercase()
-            typed[canon] = pl.when(up.is_null() | up.is_in(["GBP", "£"])).then(pl.lit("GBP")
-                                                                              ).otherwise(up)
-            checks.append((plan.shown(canon), pl.when(pl.col(canon) != "GBP").then(
-                pl.format("amount in {}, not GBP (convert before ingesting)", pl.col(canon))), r))
+            typed[canon] = (
+                pl.when(up.is_null() | up.is_in(["GBP", "£"])).then(pl.lit("GBP")).otherwise(up)
+            )
+            checks.append(
+                (
+                    plan.shown(canon),
+                    pl.when(pl.col(canon) != "GBP").then(
+                        pl.format("amount in {}, not GBP (convert before ingesting)", pl.col(canon))
+                    ),
+                    r,
+                )
+            )
         elif canon == "supplier_companies_house_number":
             typed[canon] = V.company_number(r)
         else:
@@ -508,219 +331,114 @@ def _stage(lf: pl.LazyFrame, plan: _Plan) -> tuple[pl.LazyFrame, list[str | None
         typed["buyer_org_id"] = pl.lit(plan.buyer_org_id)
     if "invoice_id" not in typed:
         row_id = pl.format("row-{}", pl.col(ROW))
-        typed["invoice_id"] = (pl.coalesce(typed["supplier_invoice_ref"], row_id)
-                               if "supplier_invoice_ref" in typed else row_id)
+        typed["invoice_id"] = (
+            pl.coalesce(typed["supplier_invoice_ref"], row_id)
+            if "supplier_invoice_ref" in typed
+            else row_id
+        )
     typed.setdefault("currency", pl.lit("GBP"))
     # a row marked "Invoice" but with a negative amount is still a credit
-    typed["is_credit_note"] = (pl.when(typed["is_credit_note"]).then(True).otherwise(None)
-                               if "is_credit_note" in typed else pl.lit(None, pl.Boolean))
+    typed["is_credit_note"] = (
+        pl.when(typed["is_credit_note"]).then(True).otherwise(None)
+        if "is_credit_note" in typed
+        else pl.lit(None, pl.Boolean)
+    )
 
     # control characters (NUL, escape, bidirectional overrides) and line breaks in a kept cell
     for col_name in mapped:
         c = pl.col(col_name)
-        checks.append((
-            plan.headers[src.index(col_name)],
-            pl.when(c.str.contains(V.CONTROL_RE)).then(pl.lit(
-                "contains a control character (e.g. NUL, a line break or a text-direction "
-                "override; shown as \ufffd); remove it at source. A line break can also mean a "
-                "quote left open on an earlier line")),
-            c.str.replace_all(V.CONTROL_RE, "\ufffd"),
-        ))
+        checks.append(
+            (
+                plan.headers[src.index(col_name)],
+                pl.when(c.str.contains(V.CONTROL_RE)).then(
+                    pl.lit(
+                        "contains a control character (e.g. NUL, a line break or a text-direction "
+                        "override; shown as \ufffd); remove it at source. A line break can also mean a "
+                        "quote left open on an earlier line"
+                    )
+                ),
+                c.str.replace_all(V.CONTROL_RE, "\ufffd"),
+            )
+        )
     # dates later than today plus the tolerance (due dates may lie ahead)
     if plan.max_date is not None:
         for canon in date_canons:
             if canon == "due_date":
                 continue
             d, r = pl.col(canon), pl.col(plan.internal(canon))
-            checks.append((plan.shown(canon), pl.when(d > plan.max_date).then(
-                pl.lit(_future_reason(plan.max_date))), r))  # refined in _refine_reasons
+            checks.append(
+                (
+                    plan.shown(canon),
+                    pl.when(d > plan.max_date).then(pl.lit(_future_reason(plan.max_date))),
+                    r,
+                )
+            )  # refined in _refine_reasons
 
     if plan.extras:
         extras = [pl.col(e) for e in plan.extras]
-        checks.append((
-            None,
-            pl.when(pl.any_horizontal([e.is_not_null() for e in extras])).then(pl.lit(
-                f"more fields than the {len(plan.headers)} headers (a value with an unquoted "
-                "comma, such as £1,200.00? quote it or re-save the file from Excel)")),
-            pl.concat_str(extras, separator=",", ignore_nulls=True),
-        ))
+        checks.append(
+            (
+                None,
+                pl.when(pl.any_horizontal([e.is_not_null() for e in extras])).then(
+                    pl.lit(
+                        f"more fields than the {len(plan.headers)} headers (a value with an unquoted "
+                        "comma, such as £1,200.00? quote it or re-save the file from Excel)"
+                    )
+                ),
+                pl.concat_str(extras, separator=",", ignore_nulls=True),
+            )
+        )
     for canon in sorted(INVOICE_PAYMENT.required):
         if canon in canons:
             via = plan.derived_from.get(canon)
             reason = "missing required value" + (
-                f" ({via.replace('_', ' ')}, used as the {canon.replace('_', ' ')})" if via else "")
-            checks.append((plan.shown(canon),
-                           pl.when(pl.col(plan.internal(canon)).is_null()).then(pl.lit(reason)),
-                           pl.lit(None, pl.String)))
+                f" ({via.replace('_', ' ')}, used as the {canon.replace('_', ' ')})" if via else ""
+            )
+            checks.append(
+                (
+                    plan.shown(canon),
+                    pl.when(pl.col(plan.internal(canon)).is_null()).then(pl.lit(reason)),
+                    pl.lit(None, pl.String),
+                )
+            )
 
     lf = lf.with_columns([e.alias(c) for c, e in typed.items()])
     lf = flag_credit_notes(lf)
     rules = invoice_rule_checks([c for c in typed if c in INVOICE_PAYMENT.columns])
     for mask, col, reason, value in rules:
-        checks.append((plan.shown(col), pl.when(mask.fill_null(False)).then(pl.lit(reason)),
-                       value if value is not None else pl.col(col)))
+        checks.append(
+            (
+                plan.shown(col),
+                pl.when(mask.fill_null(False)).then(pl.lit(reason)),
+                value if value is not None else pl.col(col),
+            )
+        )
     lf = lf.with_columns(
         *[reason.cast(pl.String).alias(f"__why_{i}") for i, (_, reason, _) in enumerate(checks)],
-        *[pl.when(reason.is_not_null()).then(value.cast(pl.String)).alias(f"__val_{i}")
-          for i, (_, reason, value) in enumerate(checks)],
+        *[
+            pl.when(reason.is_not_null()).then(value.cast(pl.String)).alias(f"__val_{i}")
+            for i, (_, reason, value) in enumerate(checks)
+        ],
     )
-    keep = [ROW, "__skip", "__hash", *typed, *(f"__why_{i}" for i in range(len(checks))),
-            *(f"__val_{i}" for i in range(len(checks)))]
+    keep = [
+        ROW,
+        "__skip",
+        "__hash",
+        *typed,
+        *(f"__why_{i}" for i in range(len(checks))),
+        *(f"__val_{i}" for i in range(len(checks))),
+    ]
     return lf.select(list(dict.fromkeys(keep))), [c[0] for c in checks]
-
-
-def _not_an_amount(decimal: str) -> str:
-    usual = ("1234.50, £1,234.50, -12.00 or (12.00)" if decimal == "point"
-             else "1234,50, £1.234,50, -12,00 or (12,00)")
-    return f"not an amount (expected e.g. {usual})"
-
-
-def _future_reason(max_date: dt.date) -> str:
-    return (f"later than {max_date.isoformat()} (today plus date_future_tolerance_days in "
-            "params/ingest_checks.yaml); a ledger records what has already happened")
-
-
-def _refine_reasons(rej: pl.DataFrame, plan: _Plan) -> pl.DataFrame:
-    """Sharper reasons, worked out on the (few) rejects rather than on every row: an amount in
-    the other decimal convention; a future date that came from a two-digit year."""
-    if not rej.height:
-        return rej
-    other = "comma" if plan.decimal == "point" else "point"
-    marks = {"point": "'.'", "comma": "','"}
-    value = pl.col("value")
-    return rej.with_columns(
-        pl.when((pl.col("reason") == _not_an_amount(plan.decimal))
-                & (V.decimal_evidence(value) == other))
-        .then(pl.lit(f"written with {marks[other]} for decimals, but the other amounts in the "
-                     f"file use {marks[plan.decimal]}; correct it at source"))
-        .when((pl.col("reason") == _future_reason(plan.max_date))
-              & value.str.contains(V.TWO_DIGIT_YEAR_RE))
-        .then(pl.format("two-digit year read as 20{}, later than today: 19{} or 20{}? Write "
-                        "the year in full (YYYY)", value.str.slice(-2), value.str.slice(-2),
-                        value.str.slice(-2)))
-        .otherwise(pl.col("reason")).alias("reason"))
 
 
 def _conform_lazy(lf: pl.LazyFrame, table: Table) -> pl.LazyFrame:
     names = set(lf.collect_schema().names())
-    return lf.select([
-        (pl.col(c).cast(t) if c in names else pl.lit(None, t)).alias(c)
-        for c, t in table.columns.items()
-    ])
-
-
-def _duplicate_rows(stage: pl.LazyFrame, n_rows: int, bucket_rows: int = 2_000_000,
-                    *, live_only: bool = True) -> pl.DataFrame:
-    """``__row`` of every row that repeats an earlier row exactly (by a 64-bit hash of all source
-    columns), with the row it repeats. Done in hash buckets so memory stays bounded."""
-    base = (stage.filter(pl.col("__skip").is_null()) if live_only else stage).select(ROW, "__hash")
-    buckets = max(1, -(-n_rows // bucket_rows))
-    found = []
-    for b in range(buckets):
-        part = base if buckets == 1 else base.filter(pl.col("__hash") % buckets == b)
-        firsts = (part.group_by("__hash").agg(pl.col(ROW).min().alias("__first"), pl.len())
-                  .filter(pl.col("len") > 1).drop("len"))
-        found.append(
-            part.join(firsts, on="__hash", how="inner")
-            .filter(pl.col(ROW) != pl.col("__first")).select(ROW, "__first").collect()
-        )
-    return pl.concat(found).sort(ROW) if found else pl.DataFrame(
-        schema={ROW: pl.Int64, "__first": pl.Int64})
-
-
-def _norm_key(expr: pl.Expr) -> pl.Expr:
-    """A business-key part as people compare it: case-folded, spaces trimmed and collapsed."""
-    return expr.cast(pl.String).str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
-
-
-def business_key(columns: Any, *, has_invoice_id: bool = True) -> list[str]:
-    """The columns that identify one invoice: buyer, supplier (id, else name) and invoice id.
-
-    Empty when the file has no invoice id of its own (ids made from row numbers never repeat).
-
-    >>> business_key(["buyer_org_id", "supplier_name", "invoice_id", "gross_amount_gbp"])
-    ['buyer_org_id', 'supplier_name', 'invoice_id']
-    """
-    cols = set(columns)
-    if not has_invoice_id or "invoice_id" not in cols:
-        return []
-    supplier = next((c for c in ("supplier_id", "supplier_name") if c in cols), None)
-    return [c for c in ("buyer_org_id", supplier, "invoice_id") if c]
-
-
-def _same_invoice(ok: pl.LazyFrame, plan: _Plan, n_rows: int) -> pl.DataFrame:
-    """Rows that repeat an earlier accepted row's business key (buyer, supplier, invoice id;
-    case and spaces ignored) with ``value`` and ``reason`` naming the first row, which is kept.
-    A credit note and an invoice with the same number are different documents."""
-    key = business_key(ok.collect_schema().names(),
-                       has_invoice_id="invoice_id" in plan.matched
-                       or "supplier_invoice_ref" in plan.matched)
-    if not key:
-        return pl.DataFrame(schema={ROW: pl.Int64, "value": pl.String, "reason": pl.String})
-    parts = [_norm_key(pl.col(c)).alias(c) for c in key]
-    parts.append(pl.col("is_credit_note").fill_null(False).alias("__credit"))
-    keyed = ok.with_columns(pl.struct(parts).hash(20261201).alias("__hash"),
-                            pl.lit(None, pl.String).alias("__skip"))
-    pairs = _duplicate_rows(keyed, n_rows)
-    if not pairs.height:
-        return pl.DataFrame(schema={ROW: pl.Int64, "value": pl.String, "reason": pl.String})
-    rows = pl.concat([pairs[ROW], pairs["__first"]]).unique()
-    shown = keyed.filter(pl.col(ROW).is_in(rows.implode())).select(
-        ROW, *parts, pl.col("invoice_id").alias("__id"),
-        pl.col("gross_amount_gbp").alias("__gbp")).collect()
-    cols = [*key, "__credit"]
-    first = shown.rename({c: f"__f_{c}" for c in shown.columns})
-    both = pairs.join(shown, on=ROW).join(first, left_on="__first", right_on=f"__f_{ROW}")
-    same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"__f_{c}")) for c in cols])
-    names = [c.replace("_org_id", "").replace("_", " ") for c in key]
-    who = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
-    return both.filter(same).select(
-        pl.col(ROW),
-        pl.format("'{}' £{} here; '{}' £{} in row {}", pl.col("__id"),
-                  pl.col("__gbp").round(2), pl.col("__f___id"), pl.col("__f___gbp").round(2),
-                  pl.col("__first")).alias("value"),
-        pl.format(f"duplicate invoice: same {who} as row {{}} (case and spaces ignored); the "
-                  "first is kept. If both are genuine, give them different invoice ids",
-                  pl.col("__first")).alias("reason"),
-    ).sort(ROW)
-
-
-def _decide_decimal(lf: pl.LazyFrame, sources: dict[str, str], path: str, wanted: str | None
-                    ) -> tuple[str, bool, str | None]:
-    """The decimal convention of the file's amounts: (``"point"``/``"comma"``, settled, note).
-
-    Settled by the cells themselves ("12.50" or "1,234.56" for '.', "12,50" or "1.234,56" for
-    ','); when they disagree the majority wins and the others are rejected row by row; a tie is
-    one error. With no evidence either way the file is read with '.' and ambiguous cells such as
-    "1.234" are rejected (see :func:`lainbench.ingest.values.with_amounts`).
-    """
-    if wanted in ("point", "comma"):
-        return wanted, True, None
-    if not sources:
-        return "point", True, None
-
-    def count(frame: pl.LazyFrame) -> tuple[int, int]:
-        ev = [V.decimal_evidence(pl.col(src)) for src in sources.values()]
-        row = frame.select(
-            pl.sum_horizontal([(e == "point").sum() for e in ev]).alias("point"),
-            pl.sum_horizontal([(e == "comma").sum() for e in ev]).alias("comma"),
-        ).collect().row(0)
-        return int(row[0] or 0), int(row[1] or 0)
-
-    point, comma = count(lf.head(DECIMAL_SAMPLE_ROWS))
-    if point + comma == 0:
-        point, comma = count(lf)
-    if comma > point:
-        return "comma", True, (
-            f"amounts read with ',' for decimals and '.' between thousands ({comma:,} cells like "
-            f"1.234,56{f'; {point:,} written the other way are rejected' if point else ''}); "
-            "pass --set decimal=point to read them the UK way")
-    if comma and comma == point:
-        raise IngestError(
-            f"{path}: the amounts mix decimal conventions in equal numbers ({point:,} like "
-            f"1,234.56 and {comma:,} like 1.234,56), so the file cannot be read reliably; say "
-            "which with --set decimal=point or --set decimal=comma (decimal='point' in Python)")
-    return "point", bool(point), None
+    return lf.select(
+        [
+            (pl.col(c).cast(t) if c in names else pl.lit(None, t)).alias(c)
+            for c, t in table.columns.items()
+        ]
+    )
 
 
 def ingest_invoices(
@@ -778,8 +496,10 @@ def ingest_invoices(
             other = hm.received_date_from
             if other and other in matched:
                 derived["invoice_received_date"] = other
-                notes.append(f"no invoice-received date in the file: days counted from "
-                             f"{matched[other]!r} ({other})")
+                notes.append(
+                    f"no invoice-received date in the file: days counted from "
+                    f"{matched[other]!r} ({other})"
+                )
         if "gross_amount_gbp" not in matched:
             raise IngestError(_missing_column_msg(name, "gross_amount_gbp", headers, hm))
         if "invoice_received_date" not in matched and not derived:
@@ -787,30 +507,52 @@ def ingest_invoices(
         if buyer_org_id is None and "buyer_org_id" not in matched:
             raise IngestError(
                 f"{name}: no buyer column in the file (headers: {', '.join(headers)}); say whose "
-                "ledger it is with --buyer ORG_ID (buyer_org_id=... in Python)")
+                "ledger it is with --buyer ORG_ID (buyer_org_id=... in Python)"
+            )
         if buyer_org_id is not None and "buyer_org_id" in matched:
-            notes.append(f"buyer_org_id set to {buyer_org_id!r} for every row "
-                         f"(column {matched['buyer_org_id']!r} ignored)")
+            notes.append(
+                f"buyer_org_id set to {buyer_org_id!r} for every row "
+                f"(column {matched['buyer_org_id']!r} ignored)"
+            )
         if "invoice_id" not in matched:
-            notes.append("no invoice id column: " + (
-                f"invoice_id taken from {matched['supplier_invoice_ref']!r}"
-                if "supplier_invoice_ref" in matched else "invoice_id is row-<source row>"))
+            notes.append(
+                "no invoice id column: "
+                + (
+                    f"invoice_id taken from {matched['supplier_invoice_ref']!r}"
+                    if "supplier_invoice_ref" in matched
+                    else "invoice_id is row-<source row>"
+                )
+            )
         notes.insert(0, "columns: " + ", ".join(f"{s!r} -> {c}" for c, s in matched.items()))
         if unmapped:
             notes.append("ignored columns: " + ", ".join(repr(u) for u in unmapped))
-        date_sources = {c: (f"__s{headers.index(s)}", s) for c, s in matched.items()
-                        if c in DATE_COLUMNS}
+        date_sources = {
+            c: (f"__s{headers.index(s)}", s) for c, s in matched.items() if c in DATE_COLUMNS
+        }
         order, note = _decide_date_order(lf, date_sources, p, wanted)
         if note:
             notes.append(note)
-        amount_sources = {c: f"__s{headers.index(s)}" for c, s in matched.items()
-                          if c in AMOUNT_COLUMNS}
+        amount_sources = {
+            c: f"__s{headers.index(s)}" for c, s in matched.items() if c in AMOUNT_COLUMNS
+        }
         mark, settled, note = _decide_decimal(lf, amount_sources, name, decimal)
         if note:
             notes.append(note)
         extras = [e for e in EXTRA_FIELDS if e in lf.collect_schema().names()]
-        plan = _Plan(matched, headers, extras, derived, buyer_org_id, order, min_year, max_year,
-                     mark, settled, float(t["amount_max_abs_gbp"]), max_date)
+        plan = _Plan(
+            matched,
+            headers,
+            extras,
+            derived,
+            buyer_org_id,
+            order,
+            min_year,
+            max_year,
+            mark,
+            settled,
+            float(t["amount_max_abs_gbp"]),
+            max_date,
+        )
         stage_lf, shown = _stage(lf, plan)
         big = p.stat().st_size > stage_above_bytes
         try:
@@ -822,28 +564,44 @@ def ingest_invoices(
                 stage = stage_lf.collect().lazy()
         except pl.exceptions.PolarsError as exc:
             raise IngestError(f"{name}: cannot be read as a table: {_first_line(exc)}") from None
-        counts = stage.select(pl.len().alias("n"), pl.col("__skip")).group_by("__skip").agg(
-            pl.len()).collect()
+        counts = (
+            stage.select(pl.len().alias("n"), pl.col("__skip"))
+            .group_by("__skip")
+            .agg(pl.len())
+            .collect()
+        )
         rows_read = int(counts["len"].sum())
-        skipped = {k: int(v) for k, v in counts.filter(pl.col("__skip").is_not_null()).sort(
-            "__skip").iter_rows()}
+        skipped = {
+            k: int(v)
+            for k, v in counts.filter(pl.col("__skip").is_not_null()).sort("__skip").iter_rows()
+        }
         skipped = {k: skipped[k] for k in ("blank", "total row") if k in skipped}
         live = stage.filter(pl.col("__skip").is_null())
         rejects = [
             live.filter(pl.col(f"__why_{i}").is_not_null()).select(
-                pl.lit(name).alias("source_file"), pl.col(ROW).alias("source_row"),
-                pl.lit(col).alias("column"), short_value(pl.col(f"__val_{i}")).alias("value"),
-                pl.col(f"__why_{i}").alias("reason"))
+                pl.lit(name).alias("source_file"),
+                pl.col(ROW).alias("source_row"),
+                pl.lit(col).alias("column"),
+                short_value(pl.col(f"__val_{i}")).alias("value"),
+                pl.col(f"__why_{i}").alias("reason"),
+            )
             for i, col in enumerate(shown)
         ]
         rej = _refine_reasons(pl.concat(rejects).collect(), plan) if rejects else empty_rejects()
         dups = _duplicate_rows(stage, rows_read)
         if dups.height:
-            rej = pl.concat([rej, dups.select(
-                pl.lit(name).alias("source_file"), pl.col(ROW).alias("source_row"),
-                pl.lit(None, pl.String).alias("column"),
-                pl.format("same as row {}", pl.col("__first")).alias("value"),
-                pl.lit("exact duplicate of an earlier row (first kept)").alias("reason"))])
+            rej = pl.concat(
+                [
+                    rej,
+                    dups.select(
+                        pl.lit(name).alias("source_file"),
+                        pl.col(ROW).alias("source_row"),
+                        pl.lit(None, pl.String).alias("column"),
+                        pl.format("same as row {}", pl.col("__first")).alias("value"),
+                        pl.lit("exact duplicate of an earlier row (first kept)").alias("reason"),
+                    ),
+                ]
+            )
         rej = rej.sort("source_row", maintain_order=True) if rej.height else empty_rejects()
         why = [f"__why_{i}" for i in range(len(shown))]
         ok = live.filter(pl.all_horizontal([pl.col(w).is_null() for w in why]) if why else True)
@@ -851,40 +609,43 @@ def ingest_invoices(
             ok = ok.filter(~pl.col(ROW).is_in(dups[ROW].implode()))
         same = _same_invoice(ok, plan, rows_read)
         if same.height:
-            rej = pl.concat([rej, same.select(
-                pl.lit(name).alias("source_file"), pl.col(ROW).alias("source_row"),
-                pl.lit(plan.shown("invoice_id")).alias("column"), pl.col("value"),
-                pl.col("reason"))]).sort("source_row", maintain_order=True)
+            rej = pl.concat(
+                [
+                    rej,
+                    same.select(
+                        pl.lit(name).alias("source_file"),
+                        pl.col(ROW).alias("source_row"),
+                        pl.lit(plan.shown("invoice_id")).alias("column"),
+                        pl.col("value"),
+                        pl.col("reason"),
+                    ),
+                ]
+            ).sort("source_row", maintain_order=True)
             ok = ok.filter(~pl.col(ROW).is_in(same[ROW].implode()))
         # the streaming engine keeps row order from scan to sink, so a big file needs no sort
-        accepted = _conform_lazy(add_lineage(ok if big else ok.sort(ROW),
-                                             source_dataset or p.name), INVOICE_PAYMENT)
-        common = {"table": INVOICE_PAYMENT, "rejects": rej, "rows_read": rows_read,
-                  "skipped": skipped, "source_file": name, "notes": notes}
+        accepted = _conform_lazy(
+            add_lineage(ok if big else ok.sort(ROW), source_dataset or p.name), INVOICE_PAYMENT
+        )
+        common = {
+            "table": INVOICE_PAYMENT,
+            "rejects": rej,
+            "rows_read": rows_read,
+            "skipped": skipped,
+            "source_file": name,
+            "notes": notes,
+        }
         if big:
             out_path = Path(workdir) / "invoice_payment.parquet"
             accepted.sink_parquet(out_path)
             n_ok = pl.scan_parquet(out_path).select(pl.len()).collect().item()
             (Path(workdir) / "stage.parquet").unlink(missing_ok=True)
             keep_workdir = True
-            return StagedIngestResult(staged=out_path, accepted_rows=n_ok, workdir=workdir,
-                                      **common)
+            return StagedIngestResult(
+                staged=out_path, accepted_rows=n_ok, workdir=workdir, **common
+            )
         return IngestResult(accepted=accepted.collect(), **common)
     finally:
         if handle is not None:
             handle.close()
         if not keep_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def _missing_column_msg(name: str, canon: str, headers: list[str], hm: HeaderMapping) -> str:
-    known = ", ".join(repr(s) for s in hm.columns.get(canon, ())[:6])
-    return (
-        f"{name}: no column for {canon} (headers found: {', '.join(repr(h) for h in headers)}); "
-        f"known spellings include {known}. If one of your headers means {canon}, list it under "
-        f"columns.{canon} in a mapping file and pass it with --mapping FILE"
-    )
