@@ -96,6 +96,118 @@ def load_run_params(name: str, params_file: str | Path | None = None,
     return model, model.model_dump(mode="json")
 
 
+class NotebookParamsError(ParamsError):
+    """A bad parameter value reached a notebook (e.g. through plain papermill ``-p``).
+
+    IPython shows it as its one-line message, not a traceback (``_render_traceback_``).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"ParamsError: {self}"]
+
+
+def notebook_params(name: str, namespace: dict[str, Any]) -> BaseModel:
+    """Validate a notebook's parameters, as ``lainbench run`` does, from inside the notebook.
+
+    Every notebook's first code cell calls it with ``globals()``, so a bad value given through
+    plain papermill (``-p periods 7``) stops the run with one message naming the parameter. It
+    also tells :mod:`lainbench.presentation` the member names (from ``members_path`` when the
+    notebook has one), so the notebook's tables show names, not ids.
+
+    >>> notebook_params("payment_performance", {"periods": "all", "members": "all"}).periods
+    'all'
+    >>> notebook_params("payment_performance", {"periods": 7})
+    Traceback (most recent call last):
+    ...
+    lainbench.runner.NotebookParamsError: notebook 01_payment_performance.ipynb parameters: periods: ...
+    """
+    model = params_model(name)
+    values = {k: namespace[k] for k in model.model_fields if k in namespace}
+    try:
+        checked = validate_run_params(model, values, f"notebook {entry(name).filename} parameters")
+    except ParamsError as exc:
+        raise NotebookParamsError(str(exc)) from None
+    members_path = values.get("members_path")
+    if isinstance(members_path, str):
+        from lainbench.config import resolve
+        from lainbench.presentation import set_member_names
+
+        path = resolve(members_path)
+        if path.suffix == ".parquet" and path.exists():
+            import polars as pl
+
+            with contextlib.suppress(Exception):  # names are a courtesy; the notebook checks paths
+                set_member_names(pl.read_parquet(path, columns=["org_id", "org_name"]))
+    return checked
+
+
+def describe_params(name: str) -> list[dict[str, str]]:
+    """Each parameter of notebook ``name``: its name, type, default and description.
+
+    Types and defaults come from the pydantic model ``lainbench run`` validates against; the
+    description from the model or, when it has none, from the comment in the notebook's
+    parameters cell.
+
+    >>> rows = describe_params("member_scorecard")
+    >>> [r["name"] for r in rows][:2], rows[1]["type"]
+    (['shared_dir', 'member'], 'str | None')
+    """
+    import json as _json
+
+    model = params_model(name)
+    comments: dict[str, str] = {}
+    try:
+        from papermill.inspection import inspect_notebook
+
+        found = inspect_notebook(str(NOTEBOOKS_DIR / entry(name).filename))
+        comments = {k: v["help"] for k, v in found.items() if v.get("help")}
+    except Exception:  # noqa: BLE001 - the model's descriptions still stand
+        comments = {}
+    rows = []
+    fields = dict(model.model_fields)
+    order = [k for k in fields if k != "output_dir"] + (["output_dir"] if "output_dir" in fields else [])
+    for key in order:
+        f = fields[key]
+        from pydantic_core import to_jsonable_python
+
+        default = to_jsonable_python(f.get_default(call_default_factory=True))
+        rows.append({
+            "name": key, "type": type_hint(f.annotation),
+            "default": _json.dumps(default, default=str) if not isinstance(default, str)
+            else repr(default).replace("'", '"'),
+            "description": f.description or comments.get(key, ""),
+        })
+    return rows
+
+
+def type_hint(annotation: Any) -> str:
+    """An annotation as a short, readable type hint (``list[str] | Literal['all']``).
+
+    >>> type_hint(int), type_hint(list[str] | None)
+    ('int', 'list[str] | None')
+    """
+    import re
+
+    text = annotation.__name__ if isinstance(annotation, type) else str(annotation)
+    text = text.replace("typing.", "").replace("datetime.", "").replace("NoneType", "None")
+    text = re.sub(r"lainbench(\.\w+)+\.(\w+)", r"\2", text)
+    m = re.fullmatch(r"Union\[(.*)\]", text)
+    if m:
+        parts, depth, cur = [], 0, ""
+        for ch in m.group(1):
+            depth += ch in "[(" and 1 or (-1 if ch in "])" else 0)
+            if ch == "," and depth == 0:
+                parts.append(cur.strip())
+                cur = ""
+            else:
+                cur += ch
+        text = " | ".join([*parts, cur.strip()])
+    m = re.fullmatch(r"Optional\[(.*)\]", text)
+    if m:
+        text = f"{m.group(1)} | None"
+    return text
+
+
 def kernel_argv() -> list[str]:
     """How the ``lainbench`` kernel starts: this interpreter, with IPython's history kept in
     memory. Kernels running side by side (the pack runs several) would otherwise share one
@@ -160,9 +272,14 @@ def execute(name: str, values: dict[str, Any], out_path: Path, *, kernel_name: s
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    import os
+
+    from lainbench.charts import BUNDLE_ENV
+
     src = NOTEBOOKS_DIR / entry(name).filename
     if not src.exists():
         raise RunError(f"{src}: notebook file missing")
+    os.environ[BUNDLE_ENV] = "report"  # the kernel inherits it: the HTML report carries the bundle
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.stem}.running.ipynb")
     try:
@@ -182,12 +299,54 @@ def execute(name: str, values: dict[str, Any], out_path: Path, *, kernel_name: s
     tmp.replace(out_path)
 
 
-def html_report(notebook: Path, html_path: Path, *, exclude_input: bool = True) -> Path:
-    """Export an executed notebook to HTML that draws its charts offline (inputs hidden)."""
-    import nbformat
+# Outputs a person should not see in a report: a bare ``text/plain`` result is a Python repr
+# (``['interest_owed.parquet', ...]``); prints (streams), tables, charts and Markdown stay.
+def report_outputs(nb: Any) -> Any:
+    """Drop execute results that carry only ``text/plain`` (Python reprs) from ``nb``, in place.
+
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+    ...     nbformat.v4.new_output("execute_result", {"text/plain": "['a.parquet']"}),
+    ...     nbformat.v4.new_output("execute_result", {"text/html": "<b>x</b>", "text/plain": "x"})])])
+    >>> [list(o["data"]) for o in report_outputs(nb).cells[0].outputs]
+    [['text/html', 'text/plain']]
+    """
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        cell.outputs = [o for o in cell.get("outputs", [])
+                        if not (o.get("output_type") == "execute_result"
+                                and set(o.get("data", {})) <= {"text/plain"})]
+    return nb
+
+
+def report_title(nb: Any, default: str) -> str:
+    """The report's title: the first level-1 heading a cell *output* shows (a scorecard names its
+    member and period there), else the first Markdown cell's, else ``default``.
+    """
+    import re
+
+    for cell in nb.cells:
+        for o in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            md = o.get("data", {}).get("text/markdown", "")
+            m = re.search(r"^# (.+)$", md, re.MULTILINE)
+            if m:
+                return m.group(1).strip()
+    for cell in nb.cells:
+        if cell.get("cell_type") == "markdown":
+            m = re.search(r"^# (.+)$", cell.source, re.MULTILINE)
+            if m:
+                return m.group(1).strip()
+    return default
+
+
+def _export(nb: Any, *, exclude_input: bool, nav: list[tuple[str, str]] | None,
+            head: bool = True) -> str:
+    import html as _html
+
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(notebook, as_version=4)
+    from lainbench import charts
     from lainbench.config import PACKAGE_DIR
 
     exporter = HTMLExporter(
@@ -197,12 +356,73 @@ def html_report(notebook: Path, html_path: Path, *, exclude_input: bool = True) 
     exporter.exclude_input = exclude_input
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb)
+    carried = any(charts.BUNDLE_MARKER in str(o.get("data", {}).get("text/html", ""))
+                  for c in nb.cells for o in c.get("outputs", []))
+    resources: dict[str, Any] = {"lainbench_nav": " &middot; ".join(
+        f'<a href="{_html.escape(href)}">{_html.escape(text)}</a>' for text, href in nav or [])}
+    if head:
+        from lainbench.presentation import PRINT_CSS, TABLE_CSS
+
+        resources["lainbench_head"] = (
+            f"<style>{TABLE_CSS}{PRINT_CSS}{charts.REPORT_CSS}</style>" if carried
+            else charts.page_head_html())
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
+
+
+def html_report(notebook: Path, html_path: Path, *, exclude_input: bool = True,
+                nav: list[tuple[str, str]] | None = None, title: str | None = None) -> Path:
+    """Export an executed notebook to HTML that draws its charts offline (inputs hidden).
+
+    The chart and table libraries go in the page's head once (unless the notebook's outputs
+    already carry them); bare Python reprs are left out; ``nav`` adds links (text, href) at the
+    top and bottom of the page (the pack links back to its index); the page title is ``title`` or
+    the report's first heading.
+    """
+    import nbformat
+
+    nb = report_outputs(nbformat.read(notebook, as_version=4))
+    nb.metadata["title"] = title or report_title(nb, notebook.stem.replace("_", " "))
+    body = _export(nb, exclude_input=exclude_input, nav=nav)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = html_path.with_name(f".{html_path.name}.tmp")
     tmp.write_text(body, encoding="utf-8")
     tmp.replace(html_path)
     return html_path
+
+
+def print_html(notebook: Path, *, title: str | None = None) -> str:
+    """The report as HTML for print and PDF: no scripts needed, each chart as its PNG fallback."""
+    import nbformat
+
+    nb = report_outputs(nbformat.read(notebook, as_version=4))
+    nb.metadata["title"] = title or report_title(nb, notebook.stem.replace("_", " "))
+    for cell in nb.cells:
+        for o in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            data = o.get("data", {})
+            if "image/png" in data and "lainbench-chart" in str(data.get("text/html", "")):
+                del data["text/html"]
+            elif "lainbench-vega-bundle" in str(data.get("text/html", "")):
+                data["text/html"] = ""
+    body = _export(nb, exclude_input=True, nav=None, head=False)
+    from lainbench.presentation import PRINT_CSS, TABLE_CSS
+
+    css = (f"<style>{TABLE_CSS}{PRINT_CSS}"
+           "body{font-family:'DejaVu Sans',Arial,sans-serif}"
+           ".jp-RenderedImage img{max-width:100%;height:auto}"
+           ".lainbench-chart-hint,script{display:none}</style>")
+    return body.replace("</head>", css + "</head>", 1)
+
+
+def pdf_report(notebook: Path, pdf_path: Path, *, title: str | None = None) -> Path:
+    """Write the report as PDF (A4, WeasyPrint: HTML and CSS to PDF, no browser needed)."""
+    from weasyprint import HTML
+
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = pdf_path.with_name(f".{pdf_path.name}.tmp")
+    HTML(string=print_html(notebook, title=title), base_url=str(notebook.parent)).write_pdf(tmp)
+    tmp.replace(pdf_path)
+    return pdf_path
 
 
 def run_notebook(name: str, params_file: str | Path | None = None,
@@ -328,7 +548,12 @@ def _worker_kernel(kernel_name: str) -> Any:
     km = _WORKER["km"]
     if km is not None and _WORKER["runs"] < MAX_RUNS_PER_KERNEL and run_sync(km.is_alive)():
         return km
+    import os
+
+    from lainbench.charts import BUNDLE_ENV
+
     _stop_worker_kernel()
+    os.environ[BUNDLE_ENV] = "report"
     km = AsyncKernelManager(kernel_name=kernel_name, config=kernel_config())
     run_sync(km.start_kernel)(cwd=str(PROJECT_ROOT))
     _WORKER.update(km=km, runs=0)
