@@ -258,6 +258,34 @@ def excel_format(column: str, dtype: pl.DataType | None = None) -> str | None:
     return None
 
 
+# ---- spreadsheets ---------------------------------------------------------------------------------
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, prefixed with ``'`` (OWASP CSV injection).
+
+    >>> neutralise("=HYPERLINK(1)"), neutralise("-3"), neutralise("Acme Ltd"), neutralise(-3)
+    ("'=HYPERLINK(1)", "'-3", 'Acme Ltd', -3)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralised(df: pl.DataFrame) -> pl.DataFrame:
+    """Every text column of ``df`` with :func:`neutralise` applied (numbers and dates untouched).
+
+    >>> neutralised(pl.DataFrame({"a": ["@x", "ok"], "n": [-1, 2]})).rows()
+    [("'@x", -1), ('ok', 2)]
+    """
+    return df.with_columns(
+        pl.when(pl.col(c).str.contains("^[=+\\-@\t\r]")).then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c)).alias(c)
+        for c, t in df.schema.items() if t == pl.String
+    )
+
+
 # ---- member names and colours -------------------------------------------------------------------
 def set_member_names(members: pl.DataFrame | Mapping[str, str] | None) -> dict[str, str]:
     """Remember member names (``org_id`` -> ``org_name``) for every table shown afterwards.
@@ -355,7 +383,8 @@ def display_frame(df: pl.DataFrame, decimals: int | None = None,
             continue
         dtype = df.schema[name]
         is_figure = dtype.is_numeric() or dtype == pl.Boolean or name in text_figures
-        vals = [format_value(v, name, decimals if dtype.is_float() else None) for v in df[name]]
+        places = decimals if dtype.is_float() and not unit(name) else None  # units fix their own
+        vals = [format_value(v, name, places) for v in df[name]]
         if hidden is not None and is_figure:
             vals = [MARK if h else v for v, h in zip(vals, hidden, strict=True)]
         cols[label(name) if labels else name] = vals

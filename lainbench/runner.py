@@ -87,11 +87,17 @@ def load_run_params(name: str, params_file: str | Path | None = None,
                     ) -> tuple[BaseModel, dict[str, Any]]:
     """Read a notebook's parameter file, apply overrides and validate; returns (model, values)."""
     e = entry(name)
-    path = Path(params_file) if params_file else PARAMS_DIR / e.default_params
+    # a file the user names is taken from the current folder (as every command line does); the
+    # project root is the default only for the shipped params/<name>.yaml
+    path = Path(params_file).expanduser().resolve() if params_file else PARAMS_DIR / e.default_params
+    if params_file and not path.exists():
+        raise ParamsError(f"{params_file}: parameter file not found (relative paths are taken "
+                          f"from the current folder, {Path.cwd()}); the shipped defaults are "
+                          f"{PARAMS_DIR / e.default_params}")
     data = read_yaml(path) if path.exists() or params_file else {}
     extra = parse_overrides(overrides)
     data.update(extra)
-    source = f"{path.name if not params_file else params_file}" + (" + overrides" if extra else "")
+    source = f"{params_file or path.name}" + (" + overrides" if extra else "")
     model = validate_run_params(params_model(name), data, source)
     return model, model.model_dump(mode="json")
 
@@ -119,7 +125,7 @@ def notebook_params(name: str, namespace: dict[str, Any]) -> BaseModel:
     >>> notebook_params("payment_performance", {"periods": 7})
     Traceback (most recent call last):
     ...
-    lainbench.runner.NotebookParamsError: notebook 01_payment_performance.ipynb parameters: periods: ...
+    lainbench.runner.NotebookParamsError: notebook 01_payment_performance.ipynb parameters: periods...
     """
     model = params_model(name)
     values = {k: namespace[k] for k in model.model_fields if k in namespace}
@@ -370,20 +376,73 @@ def _export(nb: Any, *, exclude_input: bool, nav: list[tuple[str, str]] | None,
     return body
 
 
+def docs_links(html: str, docs_href: str) -> str:
+    """Point the notebooks' links to ``../docs/NAME.md`` at ``docs_href`` (a folder holding the
+    shipped docs, rendered as ``NAME.html``), so a report's links work where the report is.
+
+    >>> docs_links('<a href="../docs/assumptions.md#p1">x</a>', "../../docs/")
+    '<a href="../../docs/assumptions.html#p1">x</a>'
+    """
+    import re
+
+    return re.sub(r'href="\.\./docs/([\w-]+)\.md', lambda m: f'href="{docs_href}{m[1]}.html', html)
+
+
+def render_docs(out_dir: Path, names: tuple[str, ...] = ("assumptions", "data_log")) -> list[Path]:
+    """Copy the shipped ``docs/NAME.md`` into ``out_dir`` and render each as a plain HTML page."""
+    import html as _html
+    import shutil
+
+    import mistune
+
+    from lainbench.presentation import PRINT_CSS, TABLE_CSS
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in names:
+        src = PROJECT_ROOT / "docs" / f"{name}.md"
+        if not src.exists():
+            continue
+        shutil.copy2(src, out_dir / src.name)
+        text = src.read_text(encoding="utf-8")
+        body = mistune.html(text)
+        body = body.replace("<table>", '<table class="lainbench-table">')
+        title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), name)
+        page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>'
+                f"{_html.escape(title)}</title><style>body{{font-family:system-ui,sans-serif;"
+                f"max-width:1000px;margin:2rem auto;padding:0 1rem;line-height:1.45}}"
+                f"{TABLE_CSS}{PRINT_CSS}</style></head><body>"
+                f'<nav class="lainbench-nav"><a href="../index.html">Pack index</a></nav>'
+                f"{body}</body></html>")
+        (out_dir / f"{name}.html").write_text(page, encoding="utf-8")
+        written += [out_dir / src.name, out_dir / f"{name}.html"]
+    return written
+
+
 def html_report(notebook: Path, html_path: Path, *, exclude_input: bool = True,
-                nav: list[tuple[str, str]] | None = None, title: str | None = None) -> Path:
+                nav: list[tuple[str, str]] | None = None, title: str | None = None,
+                docs_href: str | None = None) -> Path:
     """Export an executed notebook to HTML that draws its charts offline (inputs hidden).
 
     The chart and table libraries go in the page's head once (unless the notebook's outputs
     already carry them); bare Python reprs are left out; ``nav`` adds links (text, href) at the
     top and bottom of the page (the pack links back to its index); the page title is ``title`` or
-    the report's first heading.
+    the report's first heading. Links to ``../docs/*.md`` point at ``docs_href`` (the pack's
+    rendered copy, see :func:`render_docs`), by default at the project's ``docs/``.
     """
     import nbformat
 
     nb = report_outputs(nbformat.read(notebook, as_version=4))
     nb.metadata["title"] = title or report_title(nb, notebook.stem.replace("_", " "))
     body = _export(nb, exclude_input=exclude_input, nav=nav)
+    if docs_href is None:  # the project's own docs, from wherever the report is written
+        import os
+
+        docs_href = Path(os.path.relpath(PROJECT_ROOT / "docs", html_path.parent.resolve())
+                         ).as_posix() + "/"
+        body = body.replace('href="../docs/', f'href="{docs_href}')
+    else:
+        body = docs_links(body, docs_href)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = html_path.with_name(f".{html_path.name}.tmp")
     tmp.write_text(body, encoding="utf-8")
