@@ -81,7 +81,7 @@ LABELS: dict[str, str] = {
     "share_pct": "Share of invoices",
     "days": "Days to pay",
     "label": "Target",
-    "target": "Target",
+    "target": "Target id",
     "threshold": "Threshold",
     "comparison": "Test",
     "passed": "Met",
