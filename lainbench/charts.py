@@ -194,16 +194,13 @@ def _renderer(spec: dict[str, Any], **_: Any) -> dict[str, str]:
     from altair.utils._importers import vl_version_for_vl_convert
 
     save_dir = _state["save_dir"]
-    png: bytes | None = None
     if save_dir is not None:
         _state["count"] += 1
-        written = save(spec, Path(save_dir) / f"{_state['count']:02d}_{_slug(_title_of(spec))}")
-        png = next((p.read_bytes() for p in written if p.suffix == ".png"), None)
-    if png is None:
-        try:
-            png = vlc.vegalite_to_png(spec, vl_version=vl_version_for_vl_convert(), scale=1)
-        except Exception:  # noqa: BLE001 - the HTML still draws; the fallback is a courtesy
-            png = None
+        save(spec, Path(save_dir) / f"{_state['count']:02d}_{_slug(_title_of(spec))}")
+    try:  # the fallback at screen resolution (the saved PNG is twice that, for slides)
+        png = vlc.vegalite_to_png(spec, vl_version=vl_version_for_vl_convert(), scale=1)
+    except Exception:  # noqa: BLE001 - the HTML still draws; the fallback is a courtesy
+        png = None
     bundle = {"text/html": chart_html(spec), "text/plain": f"<chart: {_title_of(spec)}>"}
     if png is not None:
         bundle["image/png"] = base64.b64encode(png).decode("ascii")
@@ -244,7 +241,7 @@ def page_head_html() -> str:
 
 
 REPORT_CSS = """
-.lainbench-nav{font-size:.9rem;margin:.4rem 0 1rem}.lainbench-no-data{color:#8a5a00;font-style:italic}
+.lainbench-nav{font-size:.9rem;margin:.6rem 1rem 1rem;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}.lainbench-no-data{color:#8a5a00;font-style:italic}
 .lainbench-chart{overflow-x:auto}
 @media print{.lainbench-nav{display:none}.jp-RenderedImage img{max-width:100%}}
 """

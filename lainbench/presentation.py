@@ -422,8 +422,8 @@ def plain_table_html(df: pl.DataFrame, caption: str | None = None, css_class: st
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
     classes = f"lainbench-table {css_class}".strip()
-    return (f'<table class="{classes}">{cap}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    return (f'<div class="lainbench-table-wrap"><table class="{classes}">{cap}<thead><tr>{head}'
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def long_table_html(df: pl.DataFrame, caption: str | None = None) -> str:
@@ -492,14 +492,19 @@ def itables_bundle_html() -> str:
 
 # Print and screen CSS shared by the index, exported reports and PDFs.
 TABLE_CSS = """
-table.lainbench-table{border-collapse:collapse;font-size:.88rem;margin:.6rem 0;max-width:100%}
+table.lainbench-table{border-collapse:collapse;font-size:.88rem;margin:.6rem 0;max-width:100%;
+table-layout:auto}
 table.lainbench-table caption{caption-side:top;text-align:left;font-weight:600;padding:.2rem 0}
+.jp-RenderedHTMLCommon table.lainbench-table th,.jp-RenderedHTMLCommon table.lainbench-table td,
 table.lainbench-table th,table.lainbench-table td{padding:.3rem .55rem;border-bottom:1px solid #e3e3e3;
-text-align:left;vertical-align:top}
-table.lainbench-table thead th{background:#f3f3f3;border-bottom:2px solid #bbb}
-table.lainbench-table .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+text-align:left;vertical-align:top;white-space:normal;max-width:28rem}
+.jp-RenderedHTMLCommon table.lainbench-table thead th,table.lainbench-table thead th{
+background:#f3f3f3;border-bottom:2px solid #bbb;vertical-align:bottom}
+.jp-RenderedHTMLCommon table.lainbench-table .num,table.lainbench-table .num{text-align:right;
+font-variant-numeric:tabular-nums;white-space:nowrap}
 table.lainbench-table .c{color:#8a5a00}
-table.lainbench-table tbody th{font-weight:normal}
+.jp-RenderedHTMLCommon table.lainbench-table tbody th,table.lainbench-table tbody th{font-weight:normal}
+.lainbench-table-wrap{overflow-x:auto;max-width:100%}
 """
 PRINT_CSS = """
 @page{size:A4 portrait;margin:12mm 11mm}

@@ -305,10 +305,14 @@ def execute(name: str, values: dict[str, Any], out_path: Path, *, kernel_name: s
     tmp.replace(out_path)
 
 
+REPORT_HIDE = "report-hide"  # a cell tag: shown in JupyterLab, left out of the report
+
+
 # Outputs a person should not see in a report: a bare ``text/plain`` result is a Python repr
 # (``['interest_owed.parquet', ...]``); prints (streams), tables, charts and Markdown stay.
 def report_outputs(nb: Any) -> Any:
-    """Drop execute results that carry only ``text/plain`` (Python reprs) from ``nb``, in place.
+    """Drop execute results that carry only ``text/plain`` (Python reprs) from ``nb``, and cells
+    tagged ``report-hide``, in place.
 
     >>> import nbformat
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
@@ -317,6 +321,7 @@ def report_outputs(nb: Any) -> Any:
     >>> [list(o["data"]) for o in report_outputs(nb).cells[0].outputs]
     [['text/html', 'text/plain']]
     """
+    nb.cells = [c for c in nb.cells if REPORT_HIDE not in c.get("metadata", {}).get("tags", [])]
     for cell in nb.cells:
         if cell.get("cell_type") != "code":
             continue

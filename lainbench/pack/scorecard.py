@@ -167,14 +167,14 @@ class Scorecard:
         """
         h = self.headline()
         if not self.is_network:
-            units = {"%": "x_pct", "£": "x_gbp", "days": "x_days"}
+            cols = {label: col for col, label, _, _ in MEASURES}
             rows = []
             for r in h.iter_rows(named=True):
-                col = units.get(r["unit"], "x")
+                col = cols.get(r["measure"], "x")
                 fig = (lambda v, c=col: pres.format_value(v, c))  # noqa: E731
                 hidden = bool(r["suppressed"])
                 rows.append({
-                    "Measure": f"{r['measure']} ({r['unit']})",
+                    "Measure": r["measure"] + (f" ({r['unit']})" if r["unit"] in ("%", "£") else ""),
                     "Member's figure": pres.MARK if hidden else fig(r["member_value"]),
                     "Network median": fig(r["network_median"]),
                     "Network range": f"{fig(r['network_min'])} to {fig(r['network_max'])}",
@@ -210,7 +210,12 @@ class Scorecard:
             .when(pl.col("passed")).then(pl.lit("met"))
             .when(~pl.col("passed")).then(pl.lit("not met"))
             .otherwise(pl.lit("no data")).alias("result"),
-            pl.format("{} {}", pl.col("comparison"), pl.col("threshold")).alias("target_level"))
+            pl.format("{} {}{}", pl.col("comparison").replace_strict(
+                {">=": "at least", "<=": "at most", ">": "over", "<": "under"},
+                default=pl.col("comparison")),
+                pl.col("threshold").round(1).cast(pl.String).str.replace(r"\.0$", ""),
+                pl.when(pl.col("measure").str.ends_with("_pct")).then(pl.lit("%"))
+                .otherwise(pl.lit(" days"))).alias("target_level"))
         if not r.height:
             return pl.DataFrame(schema={"target": pl.String})
         return r.pivot(on="period", index=["label", "target_level"], values="result").rename(
@@ -249,7 +254,22 @@ class Scorecard:
         t = names.join(t, on="buyer_org_id", how="inner").drop("buyer_org_id")
         if not self.is_network:
             t = t.filter(pl.col("member") == self.member_name)
+        t = t.select(c for c in t.columns if c in ("member", "suppressed")
+                     or t[c].null_count() < t.height)  # no all-empty columns
         return t.sort(col, descending=True, nulls_last=True)
+
+    def one_row(self, table: pl.DataFrame) -> pl.DataFrame:
+        """A one-member table as two columns, measure and value (reads better than a wide row).
+
+        >>> sc = Scorecard.__new__(Scorecard)
+        >>> sc.one_row(pl.DataFrame({"member": ["A"], "shortfall_risk_pct": [10.25]})).rows()
+        [('Cash-flow shortfall risk (%)', '10.2%')]
+        """
+        shown = pres.display_frame(table.drop("member", strict=False))
+        if shown.height != 1:
+            return shown
+        return pl.DataFrame({"Measure": shown.columns, "Value": list(shown.row(0))},
+                            schema={"Measure": pl.String, "Value": pl.String})
 
     def note(self, component: str) -> str:
         """How an optional component was computed (or why it was not)."""

@@ -23,6 +23,10 @@ from lainbench.charts import NoData
 
 _WIDTH = 520
 NAME_AXIS = {"labelLimit": 0}  # full member names, never "..."
+# money on an axis: £ and k / m, e.g. "£1.5m"
+GBP_AXIS = {"labelExpr": "abs(datum.value) >= 1e6 ? '£' + format(datum.value / 1e6, '.1~f') + 'm'"
+                         " : abs(datum.value) >= 1e3 ? '£' + format(datum.value / 1e3, '.0f') + 'k'"
+                         " : '£' + format(datum.value, '.0f')"}
 
 
 def _named(df, members):
@@ -193,7 +197,7 @@ def interest_chart(interest, members=None, period: str | None = None,
         sub += f"; {n_hidden} member(s) suppressed ({pres.MARK}) and not shown"
     return alt.Chart(df).mark_bar().encode(
         y=alt.Y("member:N", sort="-x", title=None, axis=alt.Axis(**NAME_AXIS)),
-        x=alt.X("sum(gbp):Q", title=f"Owed, {period} (£)", axis=alt.Axis(format="~s")),
+        x=alt.X("sum(gbp):Q", title=f"Owed, {period} (£)", axis=alt.Axis(**GBP_AXIS)),
         color=alt.Color("component:N", title=None,
                         scale=alt.Scale(range=["#1f77b4", "#ff7f0e"]),
                         legend=alt.Legend(orient="bottom")),
@@ -224,7 +228,7 @@ def interest_trend_chart(interest, member_name: str, headline_period: str | None
         sub += f"; suppressed ({pres.MARK}): {', '.join(sorted(hidden['period']))}"
     return alt.Chart(df).mark_bar().encode(
         x=alt.X("period:O", title="Reporting period", sort="ascending"),
-        y=alt.Y("sum(gbp):Q", title="Owed (£)", axis=alt.Axis(format="~s")),
+        y=alt.Y("sum(gbp):Q", title="Owed (£)", axis=alt.Axis(**GBP_AXIS)),
         color=alt.Color("component:N", title=None, scale=alt.Scale(range=["#1f77b4", "#ff7f0e"]),
                         legend=alt.Legend(orient="bottom")),
         tooltip=["period:N", "component:N", alt.Tooltip("sum(gbp):Q", format=",.0f", title="£")],
