@@ -120,6 +120,8 @@ ID_COLUMNS = ("buyer_org_id", "org_id")
 NAME_COLUMNS = ("member", "org_name")
 # Values that are words in the canonical tables, as a reader says them.
 VALUE_WORDS: dict[str, str] = {"all": "all suppliers", "none": "none"}
+# Columns whose values are canonical column names (shown as their labels).
+NAME_VALUED = ("measure", "metric", "input")
 # Integer columns that are labels, not quantities (no thousands separator).
 PLAIN_INTEGERS = ("year", "seed", "rank")
 
@@ -384,7 +386,10 @@ def display_frame(df: pl.DataFrame, decimals: int | None = None,
         dtype = df.schema[name]
         is_figure = dtype.is_numeric() or dtype == pl.Boolean or name in text_figures
         places = decimals if dtype.is_float() and not unit(name) else None  # units fix their own
-        vals = [format_value(v, name, places) for v in df[name]]
+        if name in NAME_VALUED and dtype == pl.String:  # values that are column names
+            vals = ["" if v is None else label(v) for v in df[name]]
+        else:
+            vals = [format_value(v, name, places) for v in df[name]]
         if hidden is not None and is_figure:
             vals = [MARK if h else v for v, h in zip(vals, hidden, strict=True)]
         cols[label(name) if labels else name] = vals
@@ -433,8 +438,12 @@ def long_table_html(df: pl.DataFrame, caption: str | None = None) -> str:
     from itables import to_html_datatable
 
     pdf = df.to_pandas()
+    numeric = [j for j, c in enumerate(df.columns)
+               if all(_NUMERIC.match(v or "0") for v in df[c].cast(pl.String).fill_null(""))]
     return to_html_datatable(
         pdf, caption=caption, connected=False, allow_html=False, showIndex=False,
+        columnDefs=[{"targets": numeric, "className": "dt-right"},
+                    {"targets": "_all", "className": "dt-left"}],
         classes="display compact", pageLength=25, lengthMenu=[10, 25, 50, 100, -1],
         layout={"topStart": "pageLength", "topEnd": "search", "bottomStart": "info",
                 "bottomEnd": "paging"},
@@ -502,9 +511,16 @@ text-align:left;vertical-align:top;white-space:normal;max-width:28rem}
 background:#f3f3f3;border-bottom:2px solid #bbb;vertical-align:bottom}
 .jp-RenderedHTMLCommon table.lainbench-table .num,table.lainbench-table .num{text-align:right;
 font-variant-numeric:tabular-nums;white-space:nowrap}
+.jp-RenderedHTMLCommon table.lainbench-table thead th.num,table.lainbench-table thead th.num{
+white-space:normal;min-width:4.5rem}
+.jp-RenderedHTMLCommon table.lainbench-table tbody th,table.lainbench-table tbody th{min-width:11rem}
 table.lainbench-table .c{color:#8a5a00}
 .jp-RenderedHTMLCommon table.lainbench-table tbody th,table.lainbench-table tbody th{font-weight:normal}
 .lainbench-table-wrap{overflow-x:auto;max-width:100%}
+.jp-RenderedHTMLCommon table.dataTable td.dt-left,.jp-RenderedHTMLCommon table.dataTable th.dt-left{
+text-align:left}
+.jp-RenderedHTMLCommon table.dataTable td.dt-right,.jp-RenderedHTMLCommon table.dataTable th.dt-right{
+text-align:right}
 """
 PRINT_CSS = """
 @page{size:A4 portrait;margin:12mm 11mm}

@@ -466,16 +466,37 @@ def print_html(notebook: Path, *, title: str | None = None) -> str:
             data = o.get("data", {})
             if "image/png" in data and "lainbench-chart" in str(data.get("text/html", "")):
                 del data["text/html"]
+                tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+                if "print-chart" not in tags:
+                    tags.append("print-chart")  # class celltag_print-chart: two charts a row
             elif "lainbench-vega-bundle" in str(data.get("text/html", "")):
                 data["text/html"] = ""
     body = _export(nb, exclude_input=True, nav=None, head=False)
     from lainbench.presentation import PRINT_CSS, TABLE_CSS
 
-    css = (f"<style>{TABLE_CSS}{PRINT_CSS}"
-           "body{font-family:'DejaVu Sans',Arial,sans-serif}"
-           ".jp-RenderedImage img{max-width:100%;height:auto}"
-           ".lainbench-chart-hint,script{display:none}</style>")
+    css = (f"<style>{TABLE_CSS}{PRINT_CSS}{PAGE_CSS}</style>")
     return body.replace("</head>", css + "</head>", 1)
+
+
+# The print layout of a report (PDF): A4, charts two a row, explanations in small type, the
+# headline table kept whole on its page.
+PAGE_CSS = """
+@page{size:A4 portrait;margin:10mm 10mm 12mm}
+@page{@bottom-right{content:counter(page) " of " counter(pages);font-size:7pt;color:#555}}
+body{font-family:'DejaVu Sans',Arial,sans-serif;font-size:8pt;margin:0}
+main{padding:0}
+.jp-Cell{padding:0!important;margin:0!important}
+.jp-RenderedHTMLCommon{font-size:7.5pt;line-height:1.3;padding-right:0!important}
+.jp-RenderedHTMLCommon p,.jp-RenderedHTMLCommon ul{margin:.15rem 0}
+.jp-RenderedHTMLCommon h1{font-size:13pt;margin:0 0 .2rem}
+.jp-RenderedHTMLCommon h2{font-size:10pt;margin:.35rem 0 .1rem}
+.celltag_print-chart{display:inline-block;width:49%;vertical-align:top}
+.jp-RenderedImage img{max-width:100%;height:auto}
+.jp-OutputArea-output pre{font-size:7pt;white-space:pre-wrap}
+table.lainbench-table{font-size:7pt;page-break-inside:avoid;break-inside:avoid}
+table.lainbench-table th,table.lainbench-table td{padding:.05rem .25rem}
+.lainbench-chart-hint,script{display:none}
+"""
 
 
 def pdf_report(notebook: Path, pdf_path: Path, *, title: str | None = None) -> Path:

@@ -232,7 +232,7 @@ class Scorecard:
         names = self.members.select(pl.col("org_id").alias("buyer_org_id"),
                                     pl.col("org_name").alias("member"))
         t = names.join(t.filter(pl.col("period") == self.period), on="buyer_org_id",
-                       how="inner").drop("buyer_org_id")
+                       how="inner").drop("buyer_org_id", "period")  # the caption names it
         return t.sort("member")
 
     def insurance(self) -> pl.DataFrame:

@@ -315,9 +315,10 @@ def published_trend_chart(headline: pl.DataFrame, national: pl.DataFrame | None,
         else:
             national_note = "no UK PPR median for these years or this measure"
     elif national is None or not national.height:
-        national_note = NATIONAL_MISSING.split(":")[0]
+        national_note = "no UK PPR median drawn: none loaded for this measure"
     words = _label(measure)
-    title = f"What members publish: {words[0].lower() + words[1:]}, {_span(df)}"
+    words = words if words[1:2].isupper() else words[0].lower() + words[1:]  # "BPPC" stays
+    title = f"What members publish: {words}, {_span(df)}"
     return alt.layer(*layers).properties(width=_WIDTH, height=300, title={
         "text": title, "subtitle": national_note})
 
