@@ -170,6 +170,9 @@ def write_workbook(tables: dict[str, Any], path: Path, title: str, notes: list[s
             include_header=True)
         ws = wb.get_worksheet_by_name(sheet)
         ws.set_row(0, 32)
+        for j, c in enumerate(df.columns):  # names in full: a character more than the longest
+            if c in ("member", "org_name") and df.height:
+                ws.set_column(j, j, max(12, int(df[c].str.len_chars().max() or 0) + 3))
         if "suppressed" in df.columns:
             hidden = df["suppressed"].fill_null(False).to_list()
             figure_cols = [j for j, c in enumerate(df.columns)
