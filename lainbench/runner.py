@@ -237,8 +237,15 @@ def ensure_kernel() -> str:
         pass
     from ipykernel.kernelspec import install
 
-    where = Path(install(kernel_name=KERNEL_NAME, display_name="Python (lainbench)",
-                         prefix=sys.prefix))
+    try:
+        where = Path(install(kernel_name=KERNEL_NAME, display_name="Python (lainbench)",
+                             prefix=sys.prefix))
+    except OSError as exc:
+        raise RunError(
+            f"the notebooks run in the Jupyter kernel {KERNEL_NAME!r}, which is not installed and "
+            f"could not be installed into {sys.prefix} ({exc}); run `make install`, or "
+            f"`{sys.executable} -m ipykernel install --sys-prefix --name {KERNEL_NAME} "
+            '--display-name "Python (lainbench)"`') from None
     spec_file = where / "kernel.json"
     data = json.loads(spec_file.read_text(encoding="utf-8"))
     data["argv"] = kernel_argv()

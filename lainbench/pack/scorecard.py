@@ -254,8 +254,8 @@ class Scorecard:
         t = names.join(t, on="buyer_org_id", how="inner").drop("buyer_org_id")
         if not self.is_network:
             t = t.filter(pl.col("member") == self.member_name)
-        t = t.select(c for c in t.columns if c in ("member", "suppressed")
-                     or t[c].null_count() < t.height)  # no all-empty columns
+        t = t.select(c for c in t.columns if t.schema[c] != pl.String or c == "member"
+                     or t[c].null_count() < t.height)  # no all-empty text columns
         return t.sort(col, descending=True, nulls_last=True)
 
     def one_row(self, table: pl.DataFrame) -> pl.DataFrame:
