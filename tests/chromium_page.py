@@ -66,8 +66,9 @@ def probe(chromium: str, page: Path, width: int = 1400) -> dict:
     import json
 
     copy = page.with_name(f".probe.{page.name}")
-    copy.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>", 1),
-                    encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
+    at = text.rfind("</body>")  # the last one: script libraries may hold the string too
+    copy.write_text(text[:at] + PROBE + text[at:], encoding="utf-8")
     try:
         with tempfile.TemporaryDirectory() as profile:
             out = subprocess.run(
