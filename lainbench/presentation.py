@@ -121,7 +121,9 @@ NAME_COLUMNS = ("member", "org_name")
 # Values that are words in the canonical tables, as a reader says them.
 VALUE_WORDS: dict[str, str] = {"all": "all suppliers", "none": "none"}
 # Columns whose values are canonical column names (shown as their labels).
-NAME_VALUED = ("measure", "metric", "input")
+NAME_VALUED = ("measure", "metric", "input", "flag")
+# Code values shown as words, by column: each capability registers its own (register_values).
+VALUE_LABELS: dict[str, dict[str, str]] = {}
 # Integer columns that are labels, not quantities (no thousands separator).
 PLAIN_INTEGERS = ("year", "seed", "rank")
 
@@ -289,6 +291,16 @@ def neutralised(df: pl.DataFrame) -> pl.DataFrame:
 
 
 # ---- member names and colours -------------------------------------------------------------------
+def register_values(column: str, words: Mapping[str, str]) -> None:
+    """Show the code values of ``column`` as ``words`` in every table (one home per code list).
+
+    >>> register_values("cover_type_example", {"public_liability": "Public liability"})
+    >>> display_frame(pl.DataFrame({"cover_type_example": ["public_liability"]})).item()
+    'Public liability'
+    """
+    VALUE_LABELS.setdefault(column, {}).update(words)
+
+
 def set_member_names(members: pl.DataFrame | Mapping[str, str] | None) -> dict[str, str]:
     """Remember member names (``org_id`` -> ``org_name``) for every table shown afterwards.
 
@@ -386,7 +398,10 @@ def display_frame(df: pl.DataFrame, decimals: int | None = None,
         dtype = df.schema[name]
         is_figure = dtype.is_numeric() or dtype == pl.Boolean or name in text_figures
         places = decimals if dtype.is_float() and not unit(name) else None  # units fix their own
-        if name in NAME_VALUED and dtype == pl.String:  # values that are column names
+        if name in VALUE_LABELS and dtype == pl.String:
+            words = VALUE_LABELS[name]
+            vals = ["" if v is None else words.get(v, v) for v in df[name]]
+        elif name in NAME_VALUED and dtype == pl.String:  # values that are column names
             vals = ["" if v is None else label(v) for v in df[name]]
         else:
             vals = [format_value(v, name, places) for v in df[name]]

@@ -282,10 +282,10 @@ def execute(name: str, values: dict[str, Any], out_path: Path, *, kernel_name: s
     ``engine_kwargs`` go to ``papermill.execute_notebook`` (the pack passes ``engine_name`` and
     ``km`` to run in a kernel it keeps).
     """
+    import os
+
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
-
-    import os
 
     from lainbench.charts import BUNDLE_ENV
 

@@ -19,8 +19,10 @@ import altair as alt
 import polars as pl
 
 from lainbench.formatting import format_gbp_short
-from lainbench.presentation import member_name
 from lainbench.insurance.standards import COVER_ABBREV, COVER_LABELS
+from lainbench.presentation import member_name, register_values
+
+register_values("cover_type", COVER_LABELS)  # tables show "Public liability", not the code
 
 LIMIT_TICKS = [250_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000, 20_000_000]
 GBP_LABEL = "datum.value >= 1e6 ? '£' + datum.value / 1e6 + 'm' : '£' + datum.value / 1e3 + 'k'"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+
 import altair as alt
 import polars as pl
 from pydantic import Field
@@ -171,7 +172,7 @@ class Scorecard:
             rows = []
             for r in h.iter_rows(named=True):
                 col = cols.get(r["measure"], "x")
-                fig = (lambda v, c=col: pres.format_value(v, c))  # noqa: E731
+                fig = (lambda v, c=col: pres.format_value(v, c))
                 hidden = bool(r["suppressed"])
                 rows.append({
                     "Measure": r["measure"] + (f" ({r['unit']})" if r["unit"] in ("%", "£") else ""),
