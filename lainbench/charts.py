@@ -113,7 +113,9 @@ style="color:#555;font-style:italic">{hint}</p></div>
     }} else if (tries++ < 200) {{
       setTimeout(draw, 50);
     }} else if (el) {{
-      el.textContent = "Chart library missing: run lainbench.charts.enable_offline() first.";
+      el.textContent = "Chart library missing on this page: export the notebook with lainbench " +
+        "(lainbench run, or lainbench.runner.html_report), or run lainbench.charts.enable_offline() " +
+        "in it; a PNG copy of this chart is in the notebook.";
     }}
   }}
   draw();

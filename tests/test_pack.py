@@ -241,7 +241,7 @@ def test_every_chart_gathered_as_png_and_svg(built):
         made = sorted(p.name for p in (out / "runs" / run / "charts").iterdir()
                       if p.suffix in (".png", ".svg"))
         gathered = sorted(p.name for p in (out / "charts" / run).iterdir())
-        assert made == gathered and len(made) >= 10
+        assert made == gathered and len(made) >= 8  # 4+ charts; a chart with no data is a sentence
 
 
 def test_nothing_sensitive_in_any_shared_file(built):
