@@ -463,11 +463,17 @@ def html_report(notebook: Path, html_path: Path, *, exclude_input: bool = True,
 
 
 def print_html(notebook: Path, *, title: str | None = None) -> str:
-    """The report as HTML for print and PDF: no scripts needed, each chart as its PNG fallback."""
+    """The report as HTML for print and PDF: no scripts needed, each chart as its PNG fallback,
+    the explanations after the first Markdown cell left to the HTML report (caveats stay).
+    """
     import nbformat
 
     nb = report_outputs(nbformat.read(notebook, as_version=4))
     nb.metadata["title"] = title or report_title(nb, notebook.stem.replace("_", " "))
+    markdown = [c for c in nb.cells if c.get("cell_type") == "markdown"]
+    drop = {id(c) for c in markdown[1:] if "caveats" not in c.source.lower()}
+    nb.cells = [c for c in nb.cells if id(c) not in drop]  # on paper: the question, the figures
+    # (each titled and captioned) and the caveats; the explanations stay in the HTML report
     for cell in nb.cells:
         for o in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
             data = o.get("data", {})
@@ -497,7 +503,8 @@ main{padding:0}
 .jp-RenderedHTMLCommon p,.jp-RenderedHTMLCommon ul{margin:.15rem 0}
 .jp-RenderedHTMLCommon h1{font-size:13pt;margin:0 0 .2rem}
 .jp-RenderedHTMLCommon h2{font-size:10pt;margin:.35rem 0 .1rem}
-.celltag_print-chart{display:inline-block;width:49%;vertical-align:top}
+.celltag_print-chart{display:inline-block;width:49%;vertical-align:top;text-align:center}
+.celltag_print-chart img{max-height:62mm;width:auto!important;max-width:100%}
 .jp-RenderedImage img{max-width:100%;height:auto}
 .jp-OutputArea-output pre{font-size:7pt;white-space:pre-wrap}
 table.lainbench-table{font-size:7pt;page-break-inside:avoid;break-inside:avoid}

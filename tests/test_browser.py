@@ -206,6 +206,17 @@ def test_scorecard_pdf_two_a4_pages(built, tmp_path):
     nb = built["result"].out / "runs/members/eastbank_council/member_scorecard/member_scorecard.ipynb"
     doc = HTML(string=runner.print_html(nb), base_url=str(nb.parent)).render()
     assert 1 <= len(doc.pages) <= 2, f"{len(doc.pages)} pages"
+
+    def texts(box, out):
+        if getattr(box, "text", None):
+            out.append(box.text)
+        for child in getattr(box, "children", None) or []:
+            texts(child, out)
+        return out
+
+    first = " ".join(texts(doc.pages[0]._page_box, []))
+    # the headline table is whole on the first page: its caption and its last row
+    assert "Headline figures" in first and "Paid after 60 days (%)" in first
     w, h = doc.pages[0].width, doc.pages[0].height  # CSS px at 96 dpi: A4 is 793.7 x 1122.5
     assert w == pytest.approx(793.7, abs=1) and h == pytest.approx(1122.5, abs=1)
     pdf = runner.pdf_report(nb, tmp_path / "scorecard.pdf")
