@@ -177,3 +177,21 @@ def test_params_file_taken_from_the_current_folder(tmp_path, monkeypatch):
     assert values["members"] == ["eastbank_council"]
     with pytest.raises(ParamsError, match="relative paths are taken from the current folder"):
         runner.load_run_params("payment_performance", "missing.yaml")
+
+
+def test_cli_params_prints_types_defaults_descriptions(capsys):
+    from lainbench.cli import build_parser, main
+
+    assert main(["params", "supplier_cashflow"]) == 0
+    out = capsys.readouterr().out
+    assert "n_paths" in out and "int" in out and "(default 100000)" in out
+    assert "simulated paths" in out  # the parameters cell's comment where the model has none
+    # every verb has help text and an example
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for name, parser in sub.choices.items():
+        if name in ("notice",):
+            continue  # the statutory notices' own command line
+        assert parser.description and "example" in (parser.epilog or ""), name
+        for action in parser._actions:
+            if action.dest != "help":
+                assert action.help, f"{name} {action.dest}: no help text"
