@@ -66,6 +66,7 @@ LABELS: dict[str, str] = {
     "paid_within_target_value_pct": "BPPC: paid within target, by value",
     "disputed_pct": "Disputed",
     "s68_breaches": "Invoices over 30 days (s.68)",
+    "bppc_95pct_met": "NHS BPPC 95% target met",
     "interest_owed_gbp": "Interest owed",
     "statutory_interest_gbp": "Statutory interest",
     "fixed_compensation_gbp": "Fixed compensation",
@@ -226,9 +227,8 @@ def format_value(value: Any, column: str = "", decimals: int | None = None) -> s
     if u == "%":
         return f"{value:,.{1 if decimals is None else decimals}f}%"
     if u == "days":
-        if decimals is None:
-            whole = float(value).is_integer()
-            decimals = 0 if whole or not any(w in column for w in ("mean", "avg")) else 1
+        if decimals is None:  # a mean keeps one decimal (18.0 beside 9.4), other days whole
+            decimals = 1 if any(w in column for w in ("mean", "avg")) else 0
         return f"{value:,.{decimals}f}"
     if isinstance(value, int):
         return str(value) if column in PLAIN_INTEGERS else f"{value:,}"
