@@ -135,6 +135,22 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_params(args: argparse.Namespace) -> int:
+    from lainbench.runner import describe_params, entry
+
+    e = entry(args.name)
+    rows = describe_params(args.name)
+    print(f"{args.name}: parameters of notebooks/{e.filename} (defaults from the model; "
+          f"the shipped values are in params/{e.default_params})")
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        print(f"  {r['name']:<{width}}  {r['type']}  (default {r['default']})")
+        if r["description"]:
+            print(f"  {'':<{width}}  {r['description']}")
+    print(f"set one with: lainbench run {args.name} -p {rows[0]['name']}=VALUE")
+    return 0
+
+
 def _cmd_list(_: argparse.Namespace) -> int:
     from lainbench.registry import INGEST_KINDS, NOTEBOOKS
 
@@ -152,39 +168,73 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lainbench",
         description="Benchmark anchor institutions' supplier payment and insurance practice.",
+        epilog="examples:\n  lainbench pack params/pack.yaml --out reports/pack\n"
+               "  lainbench run payment_performance\n  lainbench params supplier_cashflow\n"
+               "Relative paths are taken from the current folder.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"lainbench {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="validate parameters, run a notebook, export its report")
-    run.add_argument("name", help="notebook name without its number, e.g. payment_performance")
-    run.add_argument("--params", help="parameter YAML (default: params/<name>.yaml)")
-    run.add_argument("-p", action="append", metavar="KEY=VALUE", help="override one parameter")
-    run.add_argument("--out", help="output folder (default: reports/<name>)")
-    run.add_argument("--no-html", action="store_true", help="skip the HTML report")
-    run.add_argument("--verbose", action="store_true", help="stream the notebook's output")
+    def verb(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".",
+            epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    run = verb("run", "validate parameters, run a notebook, export its report",
+               "lainbench run supplier_cashflow -p n_paths=20000 --out reports/cashflow_test")
+    run.add_argument("name", help="notebook name without its number, e.g. payment_performance "
+                     "(`lainbench list` shows them)")
+    run.add_argument("--params", metavar="YAML", help="parameter file, relative to the current "
+                     "folder (default: the shipped params/<name>.yaml), e.g. --params my.yaml")
+    run.add_argument("-p", action="append", metavar="KEY=VALUE",
+                     help="override one parameter (repeatable; values read as YAML), "
+                          "e.g. -p members=[eastbank_council]")
+    run.add_argument("--out", metavar="DIR", help="output folder, relative to the current folder "
+                     "(default: reports/<name>), e.g. --out reports/run1")
+    run.add_argument("--no-html", action="store_true",
+                     help="skip the HTML report (only the executed notebook and tables)")
+    run.add_argument("--verbose", action="store_true",
+                     help="stream the notebook's cell output while it runs")
     run.set_defaults(func=_cmd_run)
 
-    check = sub.add_parser("check", help="validate a notebook's parameters without running it")
-    check.add_argument("name")
-    check.add_argument("--params")
-    check.add_argument("-p", action="append", metavar="KEY=VALUE")
+    check = verb("check", "validate a notebook's parameters without running it",
+                 "lainbench check insurance_requirements -p contract_value_gbp=20000")
+    check.add_argument("name", help="notebook name, e.g. insurance_requirements")
+    check.add_argument("--params", metavar="YAML", help="parameter file, relative to the current "
+                       "folder (default: the shipped params/<name>.yaml)")
+    check.add_argument("-p", action="append", metavar="KEY=VALUE",
+                       help="override one parameter, e.g. -p contract_value_gbp=20000")
     check.set_defaults(func=_cmd_check)
 
-    ing = sub.add_parser("ingest", help="read a raw file into a canonical table + rejects.csv")
-    ing.add_argument("kind", help="canonical, invoices, ppr, published, insurance, suppliers, "
-                     "spend, contracts, terms, ocds or companies (returns: old name of published)")
-    ing.add_argument("file")
-    ing.add_argument("--out", required=True, help="folder for <table>.parquet and rejects.csv")
-    ing.add_argument("--mapping", help="header-mapping YAML (invoices)")
-    ing.add_argument("--buyer", help="buyer org id when the file has no buyer column")
-    ing.add_argument("--dataset", help="name recorded as source_dataset")
-    ing.add_argument("--threshold", type=float,
-                     help="publication threshold in GBP of a spend transparency file (spend)")
-    ing.add_argument("--set", action="append", metavar="KEY=VALUE", help="other reader option")
+    params = verb("params", "list a notebook's parameters: types, defaults and descriptions",
+                  "lainbench params payment_performance")
+    params.add_argument("name", help="notebook name, e.g. payment_performance")
+    params.set_defaults(func=_cmd_params)
+
+    ing = verb("ingest", "read a raw file into a canonical table and rejects.csv",
+               "lainbench ingest invoices data/examples/westmere_council_ledger_cp1252.csv "
+               "--buyer westmere_council --out reports/ledger")
+    ing.add_argument("kind", help="what the file is: canonical, invoices, ppr, published, insurance, "
+                     "suppliers, spend, contracts, terms, ocds or companies (returns: old name of "
+                     "published)")
+    ing.add_argument("file", help="the file to read (CSV, XLSX or parquet), e.g. ledger.csv")
+    ing.add_argument("--out", required=True, metavar="DIR",
+                     help="folder for <table>.parquet and rejects.csv, e.g. --out reports/ledger")
+    ing.add_argument("--mapping", metavar="YAML",
+                     help="header-mapping file for invoices, e.g. --mapping my_headers.yaml")
+    ing.add_argument("--buyer", metavar="ORG_ID",
+                     help="buyer org id when the file has no buyer column, e.g. --buyer eastbank_council")
+    ing.add_argument("--dataset", metavar="NAME",
+                     help="name recorded as source_dataset, e.g. --dataset 'ledger 2025-26'")
+    ing.add_argument("--threshold", type=float, metavar="GBP",
+                     help="publication threshold of a spend transparency file, e.g. --threshold 500")
+    ing.add_argument("--set", action="append", metavar="KEY=VALUE",
+                     help="other reader option, e.g. --set sheet=Payments")
     ing.set_defaults(func=_cmd_ingest)
 
-    match = sub.add_parser("match", help="match ingested award / spend suppliers to Companies House")
+    match = verb("match", "match ingested award / spend suppliers to Companies House",
+                 "lainbench match reports/ocds --companies reports/companies/company.parquet")
     match.add_argument("folder", help="an `ingest ocds` or `ingest spend` output folder")
     match.add_argument("--companies", help="company.parquet or a BasicCompanyData CSV")
     match.add_argument("--manual", help="CSV supplier_id / supplier_name -> companies_house_number")
@@ -192,18 +242,24 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--out", help="folder for match_report.csv/.parquet (default: FOLDER)")
     match.set_defaults(func=_cmd_match)
 
-    demo = sub.add_parser("demo", help="generate the synthetic demo data")
-    demo.add_argument("--out", default="data/demo")
-    demo.add_argument("--invoices", type=int, default=200_000)
-    demo.add_argument("--seed", type=int, default=20260401)
+    demo = verb("demo", "generate the synthetic demo data (12 fictional members)",
+                "lainbench demo --out data/demo --invoices 50000 --seed 7")
+    demo.add_argument("--out", default="data/demo", metavar="DIR",
+                      help="folder for the demo tables (default: data/demo)")
+    demo.add_argument("--invoices", type=int, default=200_000, metavar="N",
+                      help="number of invoices to generate (default: 200000)")
+    demo.add_argument("--seed", type=int, default=20260401,
+                      help="random seed; the same seed gives the same data (default: 20260401)")
     demo.set_defaults(func=_cmd_demo)
 
-    tpl = sub.add_parser("template", help="write an Excel template to fill in by hand")
-    tpl.add_argument("kind", choices=["suppliers", "spend", "contracts", "terms"])
+    tpl = verb("template", "write an Excel template to fill in by hand",
+               "lainbench template suppliers --out suppliers_template.xlsx")
+    tpl.add_argument("kind", choices=["suppliers", "spend", "contracts", "terms"],
+                     help="which table the template is for")
     tpl.add_argument("--out", required=True, help="workbook to write (.xlsx)")
     tpl.set_defaults(func=_cmd_template)
 
-    lst = sub.add_parser("list", help="list notebooks and ingest kinds")
+    lst = verb("list", "list the notebooks and ingest kinds", "lainbench list")
     lst.set_defaults(func=_cmd_list)
 
     from lainbench.notices.cli import add_cli as add_notice_cli

@@ -37,12 +37,35 @@ def write_tables(output_dir: str | Path, **frames: pl.DataFrame | pl.LazyFrame) 
     return written
 
 
-def show(df: pl.DataFrame, decimals: int = 1):
-    """Display a table in full (every row), numbers rounded and with thousands separators.
+def write_csv(output_dir: str | Path, **frames: pl.DataFrame | pl.LazyFrame) -> dict[str, Path]:
+    """Write each frame as ``<output_dir>/<name>.csv`` (UTF-8, ISO dates, ids as in the parquet),
+    text cells neutralised against formula injection; returns the paths by name.
 
-    Returns a pandas ``Styler`` so JupyterLab and the HTML report both show a plain table.
+    >>> import tempfile
+    >>> p = write_csv(tempfile.mkdtemp(), t=pl.DataFrame({"a": ["=1+1"], "n": [1.5]}))["t"]
+    >>> p.read_text().splitlines()
+    ['a,n', "'=1+1,1.5"]
     """
-    from lainbench.schemas import to_pandas
+    from lainbench.presentation import neutralised
 
-    pdf = to_pandas(df)
-    return pdf.style.format(precision=decimals, thousands=",", na_rep="").hide(axis="index")
+    out = resolve(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, frame in frames.items():
+        df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+        path = out / f"{name}.csv"
+        tmp = path.with_name(f".{path.name}.tmp")
+        neutralised(df).write_csv(tmp)
+        tmp.replace(path)
+        written[name] = path
+    return written
+
+
+def show(df: pl.DataFrame, decimals: int | None = None, caption: str | None = None):
+    """Display a table for people (see :func:`lainbench.presentation.show`): every row, headers
+    as labels with units, £ / % / days formatted, member names for ids, ``[c]`` for suppressed
+    figures; ``decimals`` applies to figures without a unit. Long tables sort and search.
+    """
+    from lainbench.presentation import show as _show
+
+    return _show(df, decimals, caption)

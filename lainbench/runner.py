@@ -70,13 +70,131 @@ def load_run_params(name: str, params_file: str | Path | None = None,
                     ) -> tuple[BaseModel, dict[str, Any]]:
     """Read a notebook's parameter file, apply overrides and validate; returns (model, values)."""
     e = entry(name)
-    path = Path(params_file) if params_file else PARAMS_DIR / e.default_params
+    # a file the user names is taken from the current folder (as every command line does); the
+    # project root is the default only for the shipped params/<name>.yaml
+    path = Path(params_file).expanduser().resolve() if params_file else PARAMS_DIR / e.default_params
+    if params_file and not path.exists():
+        raise ParamsError(f"{params_file}: parameter file not found (relative paths are taken "
+                          f"from the current folder, {Path.cwd()}); the shipped defaults are "
+                          f"{PARAMS_DIR / e.default_params}")
     data = read_yaml(path) if path.exists() or params_file else {}
     extra = parse_overrides(overrides)
     data.update(extra)
-    source = f"{path.name if not params_file else params_file}" + (" + overrides" if extra else "")
+    source = f"{params_file or path.name}" + (" + overrides" if extra else "")
     model = validate_run_params(params_model(name), data, source)
     return model, model.model_dump(mode="json")
+
+
+class NotebookParamsError(ParamsError):
+    """A bad parameter value reached a notebook (e.g. through plain papermill ``-p``).
+
+    IPython shows it as its one-line message, not a traceback (``_render_traceback_``).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"ParamsError: {self}"]
+
+
+def notebook_params(name: str, namespace: dict[str, Any]) -> BaseModel:
+    """Validate a notebook's parameters, as ``lainbench run`` does, from inside the notebook.
+
+    Every notebook's first code cell calls it with ``globals()``, so a bad value given through
+    plain papermill (``-p periods 7``) stops the run with one message naming the parameter. It
+    also tells :mod:`lainbench.presentation` the member names (from ``members_path`` when the
+    notebook has one), so the notebook's tables show names, not ids.
+
+    >>> notebook_params("payment_performance", {"periods": "all", "members": "all"}).periods
+    'all'
+    >>> notebook_params("payment_performance", {"periods": 7})
+    Traceback (most recent call last):
+    ...
+    lainbench.runner.NotebookParamsError: notebook 01_payment_performance.ipynb parameters: periods...
+    """
+    model = params_model(name)
+    values = {k: namespace[k] for k in model.model_fields if k in namespace}
+    try:
+        checked = validate_run_params(model, values, f"notebook {entry(name).filename} parameters")
+    except ParamsError as exc:
+        raise NotebookParamsError(str(exc)) from None
+    members_path = values.get("members_path")
+    if isinstance(members_path, str):
+        from lainbench.config import resolve
+        from lainbench.presentation import set_member_names
+
+        path = resolve(members_path)
+        if path.suffix == ".parquet" and path.exists():
+            import polars as pl
+
+            with contextlib.suppress(Exception):  # names are a courtesy; the notebook checks paths
+                set_member_names(pl.read_parquet(path, columns=["org_id", "org_name"]))
+    return checked
+
+
+def describe_params(name: str) -> list[dict[str, str]]:
+    """Each parameter of notebook ``name``: its name, type, default and description.
+
+    Types and defaults come from the pydantic model ``lainbench run`` validates against; the
+    description from the model or, when it has none, from the comment in the notebook's
+    parameters cell.
+
+    >>> rows = describe_params("member_scorecard")
+    >>> [r["name"] for r in rows][:2], rows[1]["type"]
+    (['shared_dir', 'member'], 'str | None')
+    """
+    import json as _json
+
+    model = params_model(name)
+    comments: dict[str, str] = {}
+    try:
+        from papermill.inspection import inspect_notebook
+
+        found = inspect_notebook(str(NOTEBOOKS_DIR / entry(name).filename))
+        comments = {k: v["help"] for k, v in found.items() if v.get("help")}
+    except Exception:  # noqa: BLE001 - the model's descriptions still stand
+        comments = {}
+    rows = []
+    fields = dict(model.model_fields)
+    order = [k for k in fields if k != "output_dir"] + (["output_dir"] if "output_dir" in fields else [])
+    for key in order:
+        f = fields[key]
+        from pydantic_core import to_jsonable_python
+
+        default = to_jsonable_python(f.get_default(call_default_factory=True))
+        rows.append({
+            "name": key, "type": type_hint(f.annotation),
+            "default": _json.dumps(default, default=str) if not isinstance(default, str)
+            else repr(default).replace("'", '"'),
+            "description": f.description or comments.get(key, ""),
+        })
+    return rows
+
+
+def type_hint(annotation: Any) -> str:
+    """An annotation as a short, readable type hint (``list[str] | Literal['all']``).
+
+    >>> type_hint(int), type_hint(list[str] | None)
+    ('int', 'list[str] | None')
+    """
+    import re
+
+    text = annotation.__name__ if isinstance(annotation, type) else str(annotation)
+    text = text.replace("typing.", "").replace("datetime.", "").replace("NoneType", "None")
+    text = re.sub(r"lainbench(\.\w+)+\.(\w+)", r"\2", text)
+    m = re.fullmatch(r"Union\[(.*)\]", text)
+    if m:
+        parts, depth, cur = [], 0, ""
+        for ch in m.group(1):
+            depth += ch in "[(" and 1 or (-1 if ch in "])" else 0)
+            if ch == "," and depth == 0:
+                parts.append(cur.strip())
+                cur = ""
+            else:
+                cur += ch
+        text = " | ".join([*parts, cur.strip()])
+    m = re.fullmatch(r"Optional\[(.*)\]", text)
+    if m:
+        text = f"{m.group(1)} | None"
+    return text
 
 
 def kernel_argv() -> list[str]:
@@ -102,8 +220,15 @@ def ensure_kernel() -> str:
         pass
     from ipykernel.kernelspec import install
 
-    where = Path(install(kernel_name=KERNEL_NAME, display_name="Python (lainbench)",
-                         prefix=sys.prefix))
+    try:
+        where = Path(install(kernel_name=KERNEL_NAME, display_name="Python (lainbench)",
+                             prefix=sys.prefix))
+    except OSError as exc:
+        raise RunError(
+            f"the notebooks run in the Jupyter kernel {KERNEL_NAME!r}, which is not installed and "
+            f"could not be installed into {sys.prefix} ({exc}); run `make install`, or "
+            f"`{sys.executable} -m ipykernel install --sys-prefix --name {KERNEL_NAME} "
+            '--display-name "Python (lainbench)"`') from None
     spec_file = where / "kernel.json"
     data = json.loads(spec_file.read_text(encoding="utf-8"))
     data["argv"] = kernel_argv()
@@ -140,12 +265,17 @@ def execute(name: str, values: dict[str, Any], out_path: Path, *, kernel_name: s
     ``engine_kwargs`` go to ``papermill.execute_notebook`` (the pack passes ``engine_name`` and
     ``km`` to run in a kernel it keeps).
     """
+    import os
+
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
+    from lainbench.charts import BUNDLE_ENV
 
     src = NOTEBOOKS_DIR / entry(name).filename
     if not src.exists():
         raise RunError(f"{src}: notebook file missing")
+    os.environ[BUNDLE_ENV] = "report"  # the kernel inherits it: the HTML report carries the bundle
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.stem}.running.ipynb")
     try:
@@ -165,12 +295,59 @@ def execute(name: str, values: dict[str, Any], out_path: Path, *, kernel_name: s
     tmp.replace(out_path)
 
 
-def html_report(notebook: Path, html_path: Path, *, exclude_input: bool = True) -> Path:
-    """Export an executed notebook to HTML that draws its charts offline (inputs hidden)."""
-    import nbformat
+REPORT_HIDE = "report-hide"  # a cell tag: shown in JupyterLab, left out of the report
+
+
+# Outputs a person should not see in a report: a bare ``text/plain`` result is a Python repr
+# (``['interest_owed.parquet', ...]``); prints (streams), tables, charts and Markdown stay.
+def report_outputs(nb: Any) -> Any:
+    """Drop execute results that carry only ``text/plain`` (Python reprs) from ``nb``, and cells
+    tagged ``report-hide``, in place.
+
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+    ...     nbformat.v4.new_output("execute_result", {"text/plain": "['a.parquet']"}),
+    ...     nbformat.v4.new_output("execute_result", {"text/html": "<b>x</b>", "text/plain": "x"})])])
+    >>> [list(o["data"]) for o in report_outputs(nb).cells[0].outputs]
+    [['text/html', 'text/plain']]
+    """
+    nb.cells = [c for c in nb.cells if REPORT_HIDE not in c.get("metadata", {}).get("tags", [])]
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        cell.outputs = [o for o in cell.get("outputs", [])
+                        if not (o.get("output_type") == "execute_result"
+                                and set(o.get("data", {})) <= {"text/plain"})]
+    return nb
+
+
+def report_title(nb: Any, default: str) -> str:
+    """The report's title: the first level-1 heading a cell *output* shows (a scorecard names its
+    member and period there), else the first Markdown cell's, else ``default``.
+    """
+    import re
+
+    for cell in nb.cells:
+        for o in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            md = o.get("data", {}).get("text/markdown", "")
+            m = re.search(r"^# (.+)$", md, re.MULTILINE)
+            if m:
+                return m.group(1).strip()
+    for cell in nb.cells:
+        if cell.get("cell_type") == "markdown":
+            m = re.search(r"^# (.+)$", cell.source, re.MULTILINE)
+            if m:
+                return m.group(1).strip()
+    return default
+
+
+def _export(nb: Any, *, exclude_input: bool, nav: list[tuple[str, str]] | None,
+            head: bool = True) -> str:
+    import html as _html
+
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(notebook, as_version=4)
+    from lainbench import charts
     from lainbench.config import PACKAGE_DIR
 
     exporter = HTMLExporter(
@@ -180,12 +357,154 @@ def html_report(notebook: Path, html_path: Path, *, exclude_input: bool = True) 
     exporter.exclude_input = exclude_input
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb)
+    carried = any(charts.BUNDLE_MARKER in str(o.get("data", {}).get("text/html", ""))
+                  for c in nb.cells for o in c.get("outputs", []))
+    resources: dict[str, Any] = {"lainbench_nav": " &middot; ".join(
+        f'<a href="{_html.escape(href)}">{_html.escape(text)}</a>' for text, href in nav or [])}
+    if head:
+        from lainbench.presentation import PRINT_CSS, TABLE_CSS
+
+        resources["lainbench_head"] = (
+            f"<style>{TABLE_CSS}{PRINT_CSS}{charts.REPORT_CSS}</style>" if carried
+            else charts.page_head_html())
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
+
+
+def docs_links(html: str, docs_href: str) -> str:
+    """Point the notebooks' links to ``../docs/NAME.md`` at ``docs_href`` (a folder holding the
+    shipped docs, rendered as ``NAME.html``), so a report's links work where the report is.
+
+    >>> docs_links('<a href="../docs/assumptions.md#p1">x</a>', "../../docs/")
+    '<a href="../../docs/assumptions.html#p1">x</a>'
+    """
+    import re
+
+    return re.sub(r'href="\.\./docs/([\w-]+)\.md', lambda m: f'href="{docs_href}{m[1]}.html', html)
+
+
+def render_docs(out_dir: Path, names: tuple[str, ...] = ("assumptions", "data_log")) -> list[Path]:
+    """Copy the shipped ``docs/NAME.md`` into ``out_dir`` and render each as a plain HTML page."""
+    import html as _html
+    import shutil
+
+    import mistune
+
+    from lainbench.presentation import PRINT_CSS, TABLE_CSS
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in names:
+        src = PROJECT_ROOT / "docs" / f"{name}.md"
+        if not src.exists():
+            continue
+        shutil.copy2(src, out_dir / src.name)
+        text = src.read_text(encoding="utf-8")
+        body = mistune.html(text)
+        body = body.replace("<table>", '<table class="lainbench-table">')
+        title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), name)
+        page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>'
+                f"{_html.escape(title)}</title><style>body{{font-family:system-ui,sans-serif;"
+                f"max-width:1000px;margin:2rem auto;padding:0 1rem;line-height:1.45}}"
+                f"{TABLE_CSS}{PRINT_CSS}</style></head><body>"
+                f'<nav class="lainbench-nav"><a href="../index.html">Pack index</a></nav>'
+                f"{body}</body></html>")
+        (out_dir / f"{name}.html").write_text(page, encoding="utf-8")
+        written += [out_dir / src.name, out_dir / f"{name}.html"]
+    return written
+
+
+def html_report(notebook: Path, html_path: Path, *, exclude_input: bool = True,
+                nav: list[tuple[str, str]] | None = None, title: str | None = None,
+                docs_href: str | None = None) -> Path:
+    """Export an executed notebook to HTML that draws its charts offline (inputs hidden).
+
+    The chart and table libraries go in the page's head once (unless the notebook's outputs
+    already carry them); bare Python reprs are left out; ``nav`` adds links (text, href) at the
+    top and bottom of the page (the pack links back to its index); the page title is ``title`` or
+    the report's first heading. Links to ``../docs/*.md`` point at ``docs_href`` (the pack's
+    rendered copy, see :func:`render_docs`), by default at the project's ``docs/``.
+    """
+    import nbformat
+
+    nb = report_outputs(nbformat.read(notebook, as_version=4))
+    nb.metadata["title"] = title or report_title(nb, notebook.stem.replace("_", " "))
+    body = _export(nb, exclude_input=exclude_input, nav=nav)
+    if docs_href is None:  # the project's own docs, from wherever the report is written
+        import os
+
+        docs_href = Path(os.path.relpath(PROJECT_ROOT / "docs", html_path.parent.resolve())
+                         ).as_posix() + "/"
+        body = body.replace('href="../docs/', f'href="{docs_href}')
+    else:
+        body = docs_links(body, docs_href)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = html_path.with_name(f".{html_path.name}.tmp")
     tmp.write_text(body, encoding="utf-8")
     tmp.replace(html_path)
     return html_path
+
+
+def print_html(notebook: Path, *, title: str | None = None) -> str:
+    """The report as HTML for print and PDF: no scripts needed, each chart as its PNG fallback,
+    the explanations after the first Markdown cell left to the HTML report (caveats stay).
+    """
+    import nbformat
+
+    nb = report_outputs(nbformat.read(notebook, as_version=4))
+    nb.metadata["title"] = title or report_title(nb, notebook.stem.replace("_", " "))
+    markdown = [c for c in nb.cells if c.get("cell_type") == "markdown"]
+    drop = {id(c) for c in markdown[1:] if "caveats" not in c.source.lower()}
+    nb.cells = [c for c in nb.cells if id(c) not in drop]  # on paper: the question, the figures
+    # (each titled and captioned) and the caveats; the explanations stay in the HTML report
+    for cell in nb.cells:
+        for o in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            data = o.get("data", {})
+            if "image/png" in data and "lainbench-chart" in str(data.get("text/html", "")):
+                del data["text/html"]
+                tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+                if "print-chart" not in tags:
+                    tags.append("print-chart")  # class celltag_print-chart: two charts a row
+            elif "lainbench-vega-bundle" in str(data.get("text/html", "")):
+                data["text/html"] = ""
+    body = _export(nb, exclude_input=True, nav=None, head=False)
+    from lainbench.presentation import PRINT_CSS, TABLE_CSS
+
+    css = (f"<style>{TABLE_CSS}{PRINT_CSS}{PAGE_CSS}</style>")
+    return body.replace("</head>", css + "</head>", 1)
+
+
+# The print layout of a report (PDF): A4, charts two a row, explanations in small type, the
+# headline table kept whole on its page.
+PAGE_CSS = """
+@page{size:A4 portrait;margin:10mm 10mm 12mm}
+@page{@bottom-right{content:counter(page) " of " counter(pages);font-size:7pt;color:#555}}
+body{font-family:'DejaVu Sans',Arial,sans-serif;font-size:8pt;margin:0}
+main{padding:0}
+.jp-Cell{padding:0!important;margin:0!important}
+.jp-RenderedHTMLCommon{font-size:7.5pt;line-height:1.3;padding-right:0!important}
+.jp-RenderedHTMLCommon p,.jp-RenderedHTMLCommon ul{margin:.15rem 0}
+.jp-RenderedHTMLCommon h1{font-size:13pt;margin:0 0 .2rem}
+.jp-RenderedHTMLCommon h2{font-size:10pt;margin:.35rem 0 .1rem}
+.celltag_print-chart{display:inline-block;width:49%;vertical-align:top;text-align:center}
+.celltag_print-chart img{max-height:62mm;width:auto!important;max-width:100%}
+.jp-RenderedImage img{max-width:100%;height:auto}
+.jp-OutputArea-output pre{font-size:7pt;white-space:pre-wrap}
+table.lainbench-table{font-size:7pt;page-break-inside:avoid;break-inside:avoid}
+table.lainbench-table th,table.lainbench-table td{padding:.05rem .25rem}
+.lainbench-chart-hint,script{display:none}
+"""
+
+
+def pdf_report(notebook: Path, pdf_path: Path, *, title: str | None = None) -> Path:
+    """Write the report as PDF (A4, WeasyPrint: HTML and CSS to PDF, no browser needed)."""
+    from weasyprint import HTML
+
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = pdf_path.with_name(f".{pdf_path.name}.tmp")
+    HTML(string=print_html(notebook, title=title), base_url=str(notebook.parent)).write_pdf(tmp)
+    tmp.replace(pdf_path)
+    return pdf_path
 
 
 def run_notebook(name: str, params_file: str | Path | None = None,
@@ -317,7 +636,12 @@ def _worker_kernel(kernel_name: str) -> Any:
     km = _WORKER["km"]
     if km is not None and _WORKER["runs"] < MAX_RUNS_PER_KERNEL and run_sync(km.is_alive)():
         return km
+    import os
+
+    from lainbench.charts import BUNDLE_ENV
+
     _stop_worker_kernel()
+    os.environ[BUNDLE_ENV] = "report"
     km = AsyncKernelManager(kernel_name=kernel_name, config=kernel_config())
     run_sync(km.start_kernel)(cwd=str(PROJECT_ROOT))
     _WORKER.update(km=km, runs=0)

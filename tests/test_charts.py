@@ -49,3 +49,40 @@ def test_three_charts_on_one_page_all_draw_offline(chromium, tmp_path):
     page.write_text(charts.standalone_html(small_charts()))
     containers, drawn, errors = chart_report(rendered_dom(chromium, page))
     assert (containers, drawn, errors) == (3, 3, [])
+
+
+def test_chart_output_has_png_fallback_and_a_hint_for_untrusted_viewers(tmp_path):
+    import base64
+
+    charts.enable_offline(save_dir=tmp_path, display_bundle=False)
+    bundle = charts._renderer(small_charts()[0].to_dict())
+    assert set(bundle) == {"text/html", "text/plain", "image/png"}
+    assert base64.b64decode(bundle["image/png"])[:4] == b"\x89PNG"
+    hint = re.search(r'class="lainbench-chart-hint"[^>]*>([^<]+)<', bundle["text/html"]).group(1)
+    assert "trust the notebook" in hint and "one" in hint  # names the chart, says what to do
+    assert (tmp_path / "01_one.png").is_file()  # saved for slides as well
+
+
+def test_bundle_left_to_the_report_under_the_runner(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append(a))
+    monkeypatch.setenv(charts.BUNDLE_ENV, "report")
+    charts.enable_offline()
+    assert shown == []
+    monkeypatch.delenv(charts.BUNDLE_ENV)
+    charts.enable_offline()
+    assert len(shown) == 1 and charts.BUNDLE_MARKER in shown[0][0].data
+    assert "_itables_" in shown[0][0].data  # the table library too
+    assert InteractiveShell  # imported: IPython is present
+
+
+def test_no_data_is_a_sentence_saying_why():
+    from lainbench.payments import charts as pc
+
+    empty = pl.DataFrame(schema={"org_id": pl.String, "measure": pl.String, "gap": pl.Float64})
+    out = pc.national_position_chart(empty)
+    assert isinstance(out, charts.NoData)
+    assert "national medians not loaded" in out._repr_html_()
+    assert "national_medians_path" in out._repr_html_()

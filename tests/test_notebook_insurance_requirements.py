@@ -38,7 +38,7 @@ def run(tmp_path_factory):
 
 def test_committed_without_outputs():
     nb = nbformat.read(NOTEBOOKS_DIR / "02_insurance_requirements.ipynb", as_version=4)
-    assert nb.metadata.kernelspec.name == "python3" and nb.metadata.language_info.name == "python"
+    assert nb.metadata.kernelspec.name == "lainbench" and nb.metadata.language_info.name == "python"
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code)
     assert code[0].metadata.tags == ["parameters"]

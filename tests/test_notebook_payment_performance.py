@@ -64,12 +64,15 @@ def test_charts_saved_as_png_and_svg(run):
     assert len(pngs) >= 6 and len(pngs) == len(svgs)
 
 
-def test_plain_nbconvert_export_draws_charts_offline(run, chromium, tmp_path):
+def test_plain_nbconvert_export_says_where_the_charts_are(run, chromium, tmp_path):
+    """A notebook run by lainbench carries no chart library (its HTML report does, once): plain
+    nbconvert then shows, in place of each chart, one line saying how to get it; never a blank."""
     subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", str(run.notebook),
                     "--output-dir", str(tmp_path)], check=True, capture_output=True, timeout=300)
     page = tmp_path / f"{run.notebook.stem}.html"
     containers, drawn, errors = chart_report(rendered_dom(chromium, page))
-    assert containers >= 6 and (drawn, errors) == (containers, [])
+    assert containers >= 6 and drawn == 0 and len(errors) == containers
+    assert all("lainbench" in e for e in errors)
 
 
 def test_papermill_command_line_with_shipped_params(small_demo, tmp_path):

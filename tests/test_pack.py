@@ -225,7 +225,8 @@ def test_index_is_offline_and_links_every_report(built):
     for m in MEMBERS:
         assert f'href="runs/members/{m}/member_scorecard/member_scorecard.html"' in html
     assert 'href="runs/network/member_scorecard/member_scorecard.html"' in html
-    tiny_row = re.search(r"<tr><td>Hillside Mental Health NHS Trust \(demo\)</td>(.*?)</tr>", html)
+    tiny_row = re.search(r'<tr><th scope="row">Hillside Mental Health NHS Trust \(demo\)</th>(.*?)</tr>',
+                         html)
     assert tiny_row and tiny_row.group(1).count("[c]") >= 4
     assert 'class="marks"' in html  # the static headline chart
 
@@ -239,10 +240,11 @@ def test_workbook_units_frozen_header_and_marks(built):
     assert {"headline", "payment_metrics", "suppressions", "interest_owed"} <= set(
         reader.sheet_names)
     metrics = reader.load_sheet_by_name("payment_metrics").to_polars()
-    assert "paid_within_30_days_pct (%)" in metrics.columns
-    assert "invoice_value_gbp (£)" in metrics.columns and "mean_days_to_pay (days)" in metrics.columns
-    tiny = metrics.filter(pl.col("buyer_org_id") == TINY)
-    assert set(tiny["mean_days_to_pay (days)"].cast(pl.String)) == {"[c]"}
+    assert "Paid within 30 days (%)" in metrics.columns  # labels with units (presentation)
+    assert "Value paid (£)" in metrics.columns and "Days to pay, mean (days)" in metrics.columns
+    tiny = metrics.filter(pl.col("Member id") == TINY)
+    assert set(tiny["Days to pay, mean (days)"].cast(pl.String)) == {"[c]"}
+    assert set(tiny["Member"]) == {"Hillside Mental Health NHS Trust (demo)"}
     with zipfile.ZipFile(path) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
         assert len(sheets) == len(reader.sheet_names)
@@ -257,7 +259,7 @@ def test_every_chart_gathered_as_png_and_svg(built):
         made = sorted(p.name for p in (out / "runs" / run / "charts").iterdir()
                       if p.suffix in (".png", ".svg"))
         gathered = sorted(p.name for p in (out / "charts" / run).iterdir())
-        assert made == gathered and len(made) >= 10
+        assert made == gathered and len(made) >= 8  # 4+ charts; a chart with no data is a sentence
 
 
 def test_nothing_sensitive_in_any_shared_file(built):

@@ -183,17 +183,17 @@ def test_suppressed_member_headline_shows_c(shared):
     sc = scorecard.Scorecard.from_tables(shared.tables, "B")
     assert sc.suppressed()
     shown = sc.headline_display()
-    assert set(shown["member_value"]) == {"[c]"} and set(shown["rank"]) == {"[c]"}
+    assert set(shown["Member's figure"]) == {"[c]"} and set(shown["Rank (1 = best)"]) == {"[c]"}
     assert "suppressed" in sc.suppression_summary()
 
 
 def test_network_view_marks_unavailable_columns(shared):
     net = scorecard.Scorecard.from_tables(shared.tables)
     shown = net.headline_display()
-    assert set(shown["insurance_flags_total"]) == {"not available"}
-    beta = shown.filter(pl.col("member") == "Beta Trust").row(0, named=True)
-    assert beta["mean_days_to_pay"] == "[c]" and beta["fair_payment_code_tier"] == "[c]"
-    assert net.targets().filter(pl.col("member") == "Beta Trust")["P1"].to_list() == ["[c]"]
+    assert set(shown["Insurance flags"]) == {"not available"}
+    beta = shown.filter(pl.col("Member") == "Beta Trust").row(0, named=True)
+    assert beta["Days to pay, mean (days)"] == "[c]" and beta["Fair Payment Code tier"] == "[c]"
+    assert net.targets().filter(pl.col("Member") == "Beta Trust")["P1"].to_list() == ["[c]"]
 
 
 def test_charts_render_even_when_everything_is_suppressed(shared, tmp_path):

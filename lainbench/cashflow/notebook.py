@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 import polars as pl
-from pydantic import Field, ValidationError, create_model
+from pydantic import Field, ValidationError, create_model, field_validator
 
 from lainbench import load
 from lainbench.cashflow.delays import (
@@ -16,6 +16,7 @@ from lainbench.cashflow.delays import (
 from lainbench.cashflow.rates import simple_rate_ear_pct
 from lainbench.cashflow.scenario import (
     DEFAULT_SEED,
+    RatePct,
     SupplierScenario,
     make_scenario,
 )
@@ -99,10 +100,17 @@ class SupplierCashflowParams(_ScenarioRunFields):
     pydantic_core._pydantic_core.ValidationError: 1 validation error for SupplierCashflowParams
     n_paths
       Input should be greater than 0 ...
-    >>> SupplierCashflowParams().bank_rate_pct == SupplierScenario().bank_rate_pct
+    >>> SupplierCashflowParams().scenario().bank_rate_pct == SupplierScenario().bank_rate_pct
     True
+    >>> SupplierCashflowParams(bank_rate_pct=4.75).scenario().bank_rate_pct
+    4.75
     """
 
+    # Bank Rate has one home, params/cashflow_assumptions.yaml (dated, sourced): a run sets it
+    # only to model another rate
+    bank_rate_pct: RatePct | None = Field(
+        None, description="BR: Bank Rate, % a year; None: the rate in "
+                          "params/cashflow_assumptions.yaml")
     # delays and members
     delay_profile: ProfileChoice = "uk_sme_2021"
     members: list[str] | Literal["all"] = "all"
@@ -112,7 +120,7 @@ class SupplierCashflowParams(_ScenarioRunFields):
     )
     min_invoices: int = Field(30, gt=0, description="fewest paid invoices for a member's delays")
     # policy scenarios: named combinations of levers (lainbench.cashflow.levers.LEVERS)
-    policy_scenarios: dict[str, dict[str, Any]] = Field(
+    policy_scenarios: dict[str, dict[str, Any]] | None = Field(
         default_factory=lambda: copy.deepcopy(DEFAULT_POLICY_SCENARIOS),
         description="named scenarios, each a combination of levers applied together; the "
         "first is the baseline",
@@ -131,9 +139,16 @@ class SupplierCashflowParams(_ScenarioRunFields):
 
     SCENARIO_FIELDS: ClassVar[tuple[str, ...]] = SCENARIO_FIELDS
 
+    @field_validator("policy_scenarios", mode="after")
+    @classmethod
+    def _default_scenarios(cls, value: dict | None) -> dict:
+        return copy.deepcopy(DEFAULT_POLICY_SCENARIOS) if not value else value
+
     def scenario(self) -> SupplierScenario:
-        """The supplier scenario these parameters describe."""
-        return make_scenario(**{k: getattr(self, k) for k in self.SCENARIO_FIELDS})
+        """The supplier scenario these parameters describe (a field left ``None`` takes its
+        reference default from ``params/cashflow_assumptions.yaml``)."""
+        return make_scenario(**{k: getattr(self, k) for k in self.SCENARIO_FIELDS
+                                if getattr(self, k) is not None})
 
 
 def run_params(**values: Any) -> SupplierCashflowParams:

@@ -38,9 +38,9 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lainbench.errors import ParamsError
+from lainbench.presentation import MARK  # GSS symbol for a confidential (suppressed) figure
 
 RULES_FILE = "params/disclosure_control.yaml"
-MARK = "[c]"  # GSS symbol for a confidential (suppressed) figure
 
 NOTES = {
     "threshold": "fewer than {min_suppliers} suppliers",

@@ -20,6 +20,9 @@ import polars as pl
 
 from lainbench.formatting import format_gbp_short
 from lainbench.insurance.standards import COVER_ABBREV, COVER_LABELS
+from lainbench.presentation import member_name, register_values
+
+register_values("cover_type", COVER_LABELS)  # tables show "Public liability", not the code
 
 LIMIT_TICKS = [250_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000, 20_000_000]
 GBP_LABEL = "datum.value >= 1e6 ? '£' + datum.value / 1e6 + 'm' : '£' + datum.value / 1e3 + 'k'"
@@ -27,6 +30,9 @@ GBP_LABEL = "datum.value >= 1e6 ? '£' + datum.value / 1e6 + 'm' : '£' + datum.
 
 def _with_labels(df: pl.DataFrame) -> pl.DataFrame:
     out = df
+    if "buyer_org_id" in df.columns and "member" not in df.columns:  # names, not ids
+        out = out.with_columns(pl.col("buyer_org_id").map_elements(
+            member_name, return_dtype=pl.String).alias("member"))
     if "cover_type" in df.columns and "cover" not in df.columns:
         out = out.with_columns(
             pl.col("cover_type").replace_strict(COVER_LABELS, default=None).alias("cover")
@@ -49,7 +55,7 @@ def heatmap_required_limits(resolved: Any, title: str | None = None) -> alt.Face
     df = _with_labels(pl.DataFrame(resolved))
     bands = df.sort("band_order")["band"].unique(maintain_order=True).to_list()
     covers = [COVER_LABELS[c] for c in COVER_LABELS if c in set(df["cover_type"])]
-    tooltip = ["buyer_org_id", "cover", "band", "limit"]
+    tooltip = [alt.Tooltip("member:N", title="Member"), "cover", "band", "limit"]
     if "network_median_gbp" in df.columns:
         df = df.with_columns(
             pl.col("network_median_gbp")
@@ -59,12 +65,12 @@ def heatmap_required_limits(resolved: Any, title: str | None = None) -> alt.Face
         tooltip.append("network median")
     base = alt.Chart(df).encode(
         x=alt.X("cover:N", sort=covers, title=None, axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("buyer_org_id:N", title=None, sort="ascending"),
+        y=alt.Y("member:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=0)),
     )
     rect = base.mark_rect(stroke="white").encode(
         color=alt.Color(
             "min_limit_gbp:Q",
-            title="Required limit",
+            title="Required limit (£)",
             scale=alt.Scale(type="log", scheme="orangered", domain=[250_000, 20_000_000]),
             legend=alt.Legend(values=LIMIT_TICKS, labelExpr=GBP_LABEL),
         ),
@@ -99,7 +105,7 @@ def proportionality_chart(
         .filter(pl.col("cover_type") != "employers_liability")
         .with_columns(
             (
-                pl.col("buyer_org_id")
+                pl.col("member")
                 + " · "
                 + pl.col("cover_type").replace_strict(COVER_ABBREV, default="?")
             ).alias("requirement"),
@@ -122,14 +128,14 @@ def proportionality_chart(
                 scale=alt.Scale(type="log"),
             ),
             x2="base:Q",
-            y=alt.Y("requirement:N", sort=order, title=None),
+            y=alt.Y("requirement:N", sort=order, title=None, axis=alt.Axis(labelLimit=0)),
             color=alt.Color(
                 "screen:N",
                 scale=alt.Scale(domain=["flagged", "not flagged"], range=["#c0392b", "#95a5a6"]),
                 title="Proportionality screen",
             ),
             tooltip=[
-                "buyer_org_id",
+                alt.Tooltip("member:N", title="Member"),
                 "cover",
                 "limit",
                 alt.Tooltip("limit_to_value_ratio:Q", format=",.0f"),
@@ -160,7 +166,7 @@ def review_chart(changes: Any, title: str | None = None) -> alt.FacetChart:
     """
     df = _with_labels(pl.DataFrame(changes)).with_columns(
         (
-            pl.col("buyer_org_id")
+            pl.col("member")
             + " · "
             + pl.col("cover_type").replace_strict(COVER_ABBREV, default="?")
         ).alias("requirement")
@@ -177,7 +183,7 @@ def review_chart(changes: Any, title: str | None = None) -> alt.FacetChart:
     )
     bands = df.sort("band_order")["band"].unique(maintain_order=True).to_list()
     base = alt.Chart(long).encode(
-        y=alt.Y("requirement:N", title=None),
+        y=alt.Y("requirement:N", title=None, axis=alt.Axis(labelLimit=0)),
         x=alt.X(
             "limit_gbp:Q",
             title="Required limit (log scale)",
@@ -254,7 +260,7 @@ def premium_curves_chart(curve_table: Any, held: dict[str, float] | None = None)
     return alt.layer(*layers).properties(
         width=460,
         height=260,
-        title="Indicative premium curves (E8; quote-aggregator figures, indicative only)",
+        title="Indicative annual premium by limit of cover (£; quote-aggregator figures, indicative only)",
     )
 
 
@@ -274,20 +280,21 @@ def cost_burden_chart(
     }
     if measure not in titles:
         raise ValueError(f"measure {measure!r}; expected one of {', '.join(titles)}")
-    df = pl.DataFrame(burden).sort(measure, descending=True)
+    df = _with_labels(pl.DataFrame(burden)).sort(measure, descending=True)
     bars = (
         alt.Chart(df)
         .mark_bar()
         .encode(
             x=alt.X(f"{measure}:Q", title=titles[measure]),
-            y=alt.Y("buyer_org_id:N", sort=df["buyer_org_id"].to_list(), title=None),
+            y=alt.Y("member:N", sort=df["member"].to_list(), title=None,
+                    axis=alt.Axis(labelLimit=0)),
             color=alt.Color(
                 "cost_stage:N",
                 title="Cover needed",
                 scale=alt.Scale(domain=["at_bid", "at_award"], range=["#c0392b", "#2471a3"]),
             ),
             tooltip=[
-                "buyer_org_id",
+                alt.Tooltip("member:N", title="Member"),
                 "covers_required",
                 "cost_stage",
                 alt.Tooltip("extra_premium_gbp:Q", format=",.2f"),

@@ -83,6 +83,8 @@ class InsuranceRequirementsParams(RunParams):
     requirements_path: str = Field(
         default="demo", description="'demo', or a requirements parquet/CSV/XLSX (project-relative)"
     )
+    members_path: str = Field(default="data/demo/member.parquet",
+                              description="member table: names in the tables and charts")
     demo_seed: int = Field(default=20260401, description="kept for old parameter files and ignored: 'demo' reads the requirements `lainbench demo` wrote")
     version: Literal["latest", "earliest"] = Field(
         default="latest", description="which requirement version of each member to benchmark"

@@ -71,7 +71,11 @@ def execute_run(task: dict[str, Any]) -> dict[str, Any]:
             execute_in_worker_kernel(name, values, nb, task["kernel_name"])
         else:
             runner.execute(name, values, nb, kernel_name=task.get("kernel_name"))
-        runner.html_report(nb, staging / f"{name}.html")
+        up = "../" * len(Path(task["run_id"]).parts)  # from the run's folder to the pack's root
+        runner.html_report(nb, staging / f"{name}.html", docs_href=f"{up}docs/", nav=[
+            ("Pack index", f"{up}index.html"), ("Assumptions", f"{up}docs/assumptions.html")])
+        if task.get("pdf"):
+            runner.pdf_report(nb, staging / f"{name}.pdf")
     except Exception as exc:  # noqa: BLE001 - any failure is recorded, the pack goes on
         status = "failed"
         error = f"{type(exc).__name__}: {exc}".replace(str(staging), str(failed_dir))
@@ -212,7 +216,8 @@ def _jobs(requested: int | None) -> int:
 
 
 def build(spec_path: str | Path, out: str | Path = "reports/pack", *, jobs: int | None = None,
-          resume: bool = False, progress: bool = True, log: Callable[[str], None] | None = None
+          resume: bool = False, progress: bool = True, log: Callable[[str], None] | None = None,
+          pdf: bool = False
           ) -> PackResult:
     """Validate, compute the shared tables, run every notebook in parallel and assemble the pack.
 
@@ -226,8 +231,9 @@ def build(spec_path: str | Path, out: str | Path = "reports/pack", *, jobs: int 
     p = plan(spec_path, out)
     lock = _claim(p.out)
     try:
-        return _build(p, resume, jobs, progress, say, t_start)
+        return _build(p, resume, jobs, progress, say, t_start, pdf)
     finally:
+        (p.out / LOCK).unlink(missing_ok=True)  # still held: no other build can have claimed it
         lock.close()
 
 
@@ -335,7 +341,7 @@ def _worker_init() -> None:
 
 
 def _build(p: Plan, resume: bool, jobs: int | None, progress: bool,
-           say: Callable[[str], None], t_start: float) -> PackResult:
+           say: Callable[[str], None], t_start: float, pdf: bool = False) -> PackResult:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_context
@@ -392,10 +398,13 @@ def _build(p: Plan, resume: bool, jobs: int | None, progress: bool,
     def status_text() -> str:
         return f"done {counts['ok']}, running {counts['running']}, failed {counts['failed']}"
 
+    shown = {"text": None}
+
     def postfix(running: int) -> None:
-        if running != counts["running"] or not getattr(bar, "postfix", None):
-            counts["running"] = running
-            bar.set_postfix_str(status_text())
+        counts["running"] = running
+        if status_text() != shown["text"]:  # the bar says what the log lines say
+            shown["text"] = status_text()
+            bar.set_postfix_str(shown["text"])
 
     tasks = []
     for r in todo:
@@ -407,6 +416,7 @@ def _build(p: Plan, resume: bool, jobs: int | None, progress: bool,
             "failed": str(p.out / "failed" / r.run_id.removeprefix("runs/")),
             "kernel_name": kernel, "packages": versions,
             "reuse_kernel": not p.spec.fresh_kernels,
+            "pdf": pdf and r.notebook == "member_scorecard",
         })
     def finish(rec: dict[str, Any]) -> None:
         rec["packages"] = versions
@@ -538,6 +548,9 @@ def _assemble(p: Plan, stage: dict[str, Any], records: dict[str, dict[str, Any]]
         returns = pl.read_parquet(p.out / "shared" / "returns.parquet")
         shared["returns"] = returns
     gather_charts(p.out, records)
+    from lainbench.runner import render_docs
+
+    render_docs(p.out / "docs")  # the assumptions every report links to, shipped in the pack
     n_supp = len(stage.get("suppressions", []))
     notes = [
         f"Headline period: {stage.get('period')}. Built {_now()} by lainbench {__version__}.",

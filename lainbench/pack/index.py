@@ -27,7 +27,8 @@ from pathlib import Path
 
 import polars as pl
 
-from lainbench.disclosure import MARK
+from lainbench.presentation import MARK, PRINT_CSS, TABLE_CSS, format_value
+from lainbench.presentation import label as column_label
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2rem auto;
@@ -36,20 +37,17 @@ h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2rem;bor
 .meta{color:#555;font-size:.9rem}table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.6rem 0}
 th,td{padding:.35rem .5rem;border-bottom:1px solid #e3e3e3;text-align:right;vertical-align:top}
 th{background:#f3f3f3;text-align:right}th:first-child,td:first-child{text-align:left}
+tbody th{font-weight:normal;background:none}caption{text-align:left;font-weight:600}
+td{white-space:nowrap}td:last-child{white-space:normal}
 td.na{color:#777;font-style:italic}td.c{color:#8a5a00}.failed{color:#b00020;font-weight:bold}
 .ok{color:#1b7837}ul.links li{margin:.2rem 0}.note{font-size:.85rem;color:#444}
 .lainbench-chart{margin:1rem 0;overflow-x:auto}
 """
 
-# Headline columns shown on the page: column, header, unit, decimals.
-COLUMNS: tuple[tuple[str, str, str, int], ...] = (
-    ("invoice_count", "Invoices paid", "count", 0),
-    ("mean_days_to_pay", "Days to pay (mean)", "days", 1),
-    ("paid_within_30_days_pct", "Paid within 30 days", "%", 1),
-    ("interest_owed_gbp", "Late Payment Act interest owed", "£", 0),
-    ("fair_payment_code_tier", "Fair Payment Code tier", "", 0),
-    ("insurance_flags_total", "Insurance flags", "count", 0),
-    ("shortfall_risk_pct", "Cash-flow shortfall risk", "%", 1),
+# Headline columns shown on the page; headers and formats come from lainbench.presentation.
+COLUMNS: tuple[str, ...] = (
+    "invoice_count", "mean_days_to_pay", "paid_within_30_days_pct", "interest_owed_gbp",
+    "fair_payment_code_tier", "insurance_flags_total", "shortfall_risk_pct",
 )
 OPTIONAL = {"insurance_flags_total": "insurance_flags", "shortfall_risk_pct": "cashflow_risk"}
 
@@ -76,15 +74,8 @@ def _e(text: object) -> str:
     return _html.escape("" if text is None else str(text))
 
 
-def _cell(value: object, unit: str, decimals: int) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        txt = f"{value:,.{decimals}f}"
-        return f"£{txt}" if unit == "£" else txt
-    return _e(value)
+def _cell(value: object, column: str) -> str:
+    return _e(format_value(value, column))
 
 
 def _status(status: str) -> str:
@@ -112,7 +103,7 @@ def render_index(info: PageInfo, headline: pl.DataFrame,
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(info.title)}</title><style>{CSS}</style></head><body>",
+        f"<title>{_e(info.title)}</title><style>{CSS}{TABLE_CSS}{PRINT_CSS}</style></head><body>",
         f"<h1>{_e(info.title)}</h1>",
         f'<p class="meta">Headline period <b>{_e(info.period)}</b> &middot; built {_e(info.generated)}'
         + (f" &middot; lainbench {_e(info.version)}" if info.version else "") + "</p>",
@@ -136,14 +127,14 @@ def render_index(info: PageInfo, headline: pl.DataFrame,
         parts.append(f"<li>{link} {_status(status)}</li>")
     parts.append("</ul>")
     parts.append("<h2>Members</h2>")
-    parts.append('<table><thead><tr><th>Member</th>'
-                 + "".join(f"<th>{_e(h)}{f' ({_e(u)})' if u and u != 'count' else ''}</th>"
-                           for _, h, u, _ in COLUMNS)
-                 + "<th>Reports</th></tr></thead><tbody>")
+    parts.append(f'<table><caption>Headline figures, {_e(info.period)}</caption><thead><tr>'
+                 '<th scope="col">Member</th>'
+                 + "".join(f'<th scope="col">{_e(column_label(c))}</th>' for c in COLUMNS)
+                 + '<th scope="col">Reports</th></tr></thead><tbody>')
     for row in headline.sort("member").iter_rows(named=True):
-        cells = [f"<td>{_e(row['member'])}</td>"]
+        cells = [f'<th scope="row">{_e(row["member"])}</th>']
         hidden = bool(row.get("suppressed"))
-        for col, _, unit, dec in COLUMNS:
+        for col in COLUMNS:
             comp = OPTIONAL.get(col)
             if comp and comp in availability:
                 cells.append('<td class="na">not available</td>')
@@ -154,7 +145,7 @@ def render_index(info: PageInfo, headline: pl.DataFrame,
                                                   "paid_within_30_days_pct"):
                 cells.append(f'<td class="c">{MARK}</td>')
             else:
-                cells.append(f"<td>{_cell(row.get(col), unit, dec)}</td>")
+                cells.append(f"<td>{_cell(row.get(col), col)}</td>")
         links = []
         for label, href, status in member_links.get(row["buyer_org_id"], []):
             links.append(f'<a href="{_e(href)}">{_e(label)}</a>' if status in ("ok", "reused")
@@ -178,9 +169,12 @@ def render_index(info: PageInfo, headline: pl.DataFrame,
         parts.append(f'<div class="lainbench-chart">{chart_svg}</div>')
     if returns is not None:
         parts.append(returns_section(returns))
+    files.append('<li><a href="docs/assumptions.html">Assumptions</a>, with RAG ratings and '
+                 'sources (<a href="docs/assumptions.md">as Markdown</a>), and the '
+                 '<a href="docs/data_log.html">data log</a>: every data set, its source and '
+                 "licence</li>")
     parts.append("<h2>Files</h2><ul class=\"links\">" + "".join(files) + "</ul>")
-    parts.append('<p class="note">Assumptions, with RAG ratings, are in the project\'s '
-                 "docs/assumptions.md. Demo packs use synthetic data: no figure describes a real "
+    parts.append('<p class="note">Demo packs use synthetic data: no figure describes a real '
                  "organisation.</p></body></html>")
     return "\n".join(parts)
 
@@ -237,11 +231,12 @@ def headline_chart_svg(headline: pl.DataFrame, measure: str = "paid_within_30_da
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 
+    period = headline["period"][0] if headline.height and "period" in headline.columns else ""
     df = headline.filter(~pl.col("suppressed").fill_null(True)).select("member", measure)
     median = df[measure].median() if df.height else None
     bars = alt.Chart(df).mark_bar(color="#1b9e77").encode(
-        y=alt.Y("member:N", sort="-x", title=None),
-        x=alt.X(f"{measure}:Q", title="Invoices paid within 30 days of receipt (%)",
+        y=alt.Y("member:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0)),
+        x=alt.X(f"{measure}:Q", title=f"{column_label(measure)}, {period}",
                 scale=alt.Scale(domain=[0, 100])),
     )
     layers = [bars]
@@ -250,7 +245,8 @@ def headline_chart_svg(headline: pl.DataFrame, measure: str = "paid_within_30_da
             strokeDash=[4, 3], color="black").encode(x="m:Q"))
     chart = alt.layer(*layers).properties(
         width=520, height=22 * max(df.height, 1),
-        title="Paid within 30 days, headline period (dashed line: network median)")
+        title={"text": f"Invoices paid within 30 days of receipt, {period} (%)",
+               "subtitle": "dashed line: network median; suppressed members left out"})
     return vlc.vegalite_to_svg(chart.to_dict(), vl_version=vl_version_for_vl_convert())
 
 

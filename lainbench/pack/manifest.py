@@ -138,7 +138,7 @@ def _manifest(p: Plan, stage: dict[str, Any], records: dict[str, dict[str, Any]]
         path = p.out / name
         if path.is_file() and status in ("complete", "failed"):
             files.append({"path": name, "sha256": sha256_file(path), "bytes": path.stat().st_size})
-    for sub in ("shared", "charts"):
+    for sub in ("shared", "charts", "docs"):
         d = p.out / sub
         if d.is_dir() and status in ("complete", "failed"):
             files += [dict(f, path=f"{sub}/{f['path']}") for f in _files(d)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import altair as alt
 import polars as pl
 from pydantic import Field
 
 from lainbench import disclosure
+from lainbench import presentation as pres
 from lainbench.config import resolve
 from lainbench.errors import ParamsError, SchemaError
 from lainbench.pack.shared import BANDS, MEASURE_NAMES, MEASURES, SHARED_TABLES
@@ -45,45 +45,16 @@ def read_shared(shared_dir: str | Path) -> dict[str, pl.DataFrame]:
     return out
 
 
-def _fmt_number(x: Any, decimals: int) -> str:
-    if x is None:
-        return ""
-    if isinstance(x, bool):
-        return "yes" if x else "no"
-    if isinstance(x, int):
-        return f"{x:,}"
-    if isinstance(x, float):
-        return f"{x:,.{decimals}f}"
-    return str(x)
-
-
-def display(df: pl.DataFrame, decimals: int = 1,
+def display(df: pl.DataFrame, decimals: int | None = None,
             text_figures: tuple[str, ...] = ("fair_payment_code_tier",)) -> pl.DataFrame:
-    """Text version of a table for reports: numbers rounded, suppressed figures as ``[c]``.
+    """Text version of a table for reports (:func:`lainbench.presentation.display_frame`, column
+    names kept): values formatted by unit, suppressed figures as ``[c]``.
 
-    Numbers and booleans of a suppressed row show ``[c]``; so do the text columns named in
-    ``text_figures`` (figures held as text); names and keys stay. Money (``_gbp``) is shown to
-    the pound. The ``suppressed`` column itself is dropped.
-
-    >>> t = pl.DataFrame({"m": ["A", "B"], "v": [1234.56, None], "suppressed": [False, True]})
+    >>> t = pl.DataFrame({"m": ["A", "B"], "v_gbp": [1234.56, None], "suppressed": [False, True]})
     >>> display(t).rows()
-    [('A', '1,234.6'), ('B', '[c]')]
+    [('A', '£1,235'), ('B', '[c]')]
     """
-    hidden = df["suppressed"].fill_null(False).to_list() if "suppressed" in df.columns else None
-    cols = {}
-    for name in df.columns:
-        if name == "suppressed":
-            continue
-        dtype = df.schema[name]
-        is_figure = dtype.is_numeric() or dtype == pl.Boolean or name in text_figures
-        if dtype.is_numeric() or dtype == pl.Boolean:
-            vals = [_fmt_number(v, 0 if name.endswith("_gbp") else decimals) for v in df[name]]
-        else:
-            vals = df[name].cast(pl.String).to_list()
-        if hidden is not None and is_figure:
-            vals = [disclosure.MARK if h else v for v, h in zip(vals, hidden, strict=True)]
-        cols[name] = vals
-    return pl.DataFrame(cols, schema={c: pl.String for c in cols})
+    return pres.display_frame(df, decimals, text_figures=text_figures, labels=False)
 
 
 class Scorecard:
@@ -106,8 +77,9 @@ class Scorecard:
         self.period = period
         self.periods = periods
         self.members = members
-        names = dict(zip(members["org_id"], members["org_name"], strict=True))
-        self.member_name = names.get(member) if member else "the network"
+        self.names = dict(zip(members["org_id"], members["org_name"], strict=True))
+        pres.set_member_names(self.names)
+        self.member_name = self.names.get(member) if member else "the network"
 
     @classmethod
     def load(cls, shared_dir: str | Path, member: str | None = None, period: str = "latest"
@@ -128,15 +100,16 @@ class Scorecard:
         return self.member is None
 
     def title(self) -> str:
-        """A heading for the report."""
-        who = "Network overview" if self.is_network else f"Scorecard: {self.member_name}"
-        return f"{who}, {self.period}"
+        """The report's title: who (the member's name, or the network) and the period."""
+        if self.is_network:
+            return f"Network overview: {self.members.height} members, {self.period}"
+        return f"Scorecard: {self.member_name}, {self.period}"
 
     def heading(self):
-        """The report's heading and a line on suppression, as notebook Markdown."""
+        """The report's title and a line on suppression, as notebook Markdown."""
         from IPython.display import Markdown
 
-        return Markdown(f"## {self.title()}\n\n{self.suppression_summary()} "
+        return Markdown(f"# {self.title()}\n\n{self.suppression_summary()} "
                         f"Disclosure rules: {self.rules_text()}.")
 
     def rules_text(self) -> str:
@@ -192,21 +165,36 @@ class Scorecard:
             "rank": pl.Int64, "members_ranked": pl.Int64, "suppressed": pl.Boolean})
 
     def headline_display(self) -> pl.DataFrame:
-        """:meth:`headline` as text, suppressed figures as ``[c]``, unavailable ones explained."""
+        """:meth:`headline` for people: labels with units, values formatted by unit, names not
+        ids, suppressed figures as ``[c]``, unavailable components explained.
+        """
         h = self.headline()
         if not self.is_network:
-            out = display(h.drop("suppressed"))
-            if h.height and h["suppressed"][0]:
-                out = out.with_columns(pl.lit(disclosure.MARK).alias("member_value"),
-                                       pl.lit(disclosure.MARK).alias("rank"))
-            return out
+            cols = {label: col for col, label, _, _ in MEASURES}
+            rows = []
+            for r in h.iter_rows(named=True):
+                col = cols.get(r["measure"], "x")
+                fig = (lambda v, c=col: pres.format_value(v, c))
+                hidden = bool(r["suppressed"])
+                rows.append({
+                    "Measure": r["measure"] + (f" ({r['unit']})" if r["unit"] in ("%", "£") else ""),
+                    "Member's figure": pres.MARK if hidden else fig(r["member_value"]),
+                    "Network median": fig(r["network_median"]),
+                    "Network range": f"{fig(r['network_min'])} to {fig(r['network_max'])}",
+                    "Rank (1 = best)": pres.MARK if hidden or r["rank"] is None
+                    else f"{r['rank']} of {r['members_ranked']}",
+                })
+            return pl.DataFrame(rows, schema={k: pl.String for k in (
+                "Measure", "Member's figure", "Network median", "Network range", "Rank (1 = best)")})
         avail = dict(zip(self.t["availability"]["component"],
                          self.t["availability"]["available"], strict=True))
-        out = display(h.drop("buyer_org_id", "period"))
+        cols = [c for c in HEADLINE_COLUMNS if c in h.columns]
+        out = pres.display_frame(h.select("member", *cols, "suppressed",
+                                          "suppression_note").sort("member"))
         for comp, col in (("insurance_flags", "insurance_flags_total"),
                           ("cashflow_risk", "shortfall_risk_pct")):
-            if not avail.get(comp, False):
-                out = out.with_columns(pl.lit("not available").alias(col))
+            if not avail.get(comp, False) and pres.label(col) in out.columns:
+                out = out.with_columns(pl.lit("not available").alias(pres.label(col)))
         return out
 
     def targets(self) -> pl.DataFrame:
@@ -217,30 +205,38 @@ class Scorecard:
                 .otherwise(pl.col("fair_payment_code_tier")).alias("tier"))
             names = self.members.select(pl.col("org_id").alias("buyer_org_id"),
                                         pl.col("org_name").alias("member"))
-            return names.join(t.pivot(on="period", index="buyer_org_id", values="tier"),
-                              on="buyer_org_id", how="left").drop("buyer_org_id").sort("member")
+            out = names.join(t.pivot(on="period", index="buyer_org_id", values="tier"),
+                             on="buyer_org_id", how="left").drop("buyer_org_id").sort("member")
+            return out.rename({"member": "Member"})
         r = self.t["target_results"].filter(pl.col("buyer_org_id") == self.member).with_columns(
             pl.when(pl.col("suppressed")).then(pl.lit(disclosure.MARK))
             .when(pl.col("passed")).then(pl.lit("met"))
             .when(~pl.col("passed")).then(pl.lit("not met"))
             .otherwise(pl.lit("no data")).alias("result"),
-            pl.format("{} {}", pl.col("comparison"), pl.col("threshold")).alias("target_level"))
+            pl.format("{} {}{}", pl.col("comparison").replace_strict(
+                {">=": "at least", "<=": "at most", ">": "over", "<": "under"},
+                default=pl.col("comparison")),
+                pl.col("threshold").round(1).cast(pl.String).str.replace(r"\.0$", ""),
+                pl.when(pl.col("measure").str.ends_with("_pct")).then(pl.lit("%"))
+                .otherwise(pl.lit(" days"))).alias("target_level"))
         if not r.height:
             return pl.DataFrame(schema={"target": pl.String})
         return r.pivot(on="period", index=["label", "target_level"], values="result").rename(
-            {"label": "target"}).sort("target")
+            {"label": "Target", "target_level": "Level"}).sort("Target")
 
     def interest(self) -> pl.DataFrame:
-        """Late Payment Act interest and compensation owed, by period (and member)."""
+        """Late Payment Act interest and compensation owed: every member for the headline period
+        (network), or the member by period; the same figures the interest chart draws.
+        """
         t = self.t["interest_owed"]
         if not self.is_network:
-            t = t.filter(pl.col("buyer_org_id") == self.member)
+            t = t.filter(pl.col("buyer_org_id") == self.member).drop("buyer_org_id")
+            return t.sort("period")
         names = self.members.select(pl.col("org_id").alias("buyer_org_id"),
                                     pl.col("org_name").alias("member"))
-        t = names.join(t, on="buyer_org_id", how="inner").drop("buyer_org_id")
-        if not self.is_network:
-            t = t.drop("member")
-        return t.sort([c for c in ("member", "period") if c in t.columns])
+        t = names.join(t.filter(pl.col("period") == self.period), on="buyer_org_id",
+                       how="inner").drop("buyer_org_id", "period")  # the caption names it
+        return t.sort("member")
 
     def insurance(self) -> pl.DataFrame:
         """Insurance requirement flags (buyer policy), or a row saying they are not available."""
@@ -261,7 +257,22 @@ class Scorecard:
         t = names.join(t, on="buyer_org_id", how="inner").drop("buyer_org_id")
         if not self.is_network:
             t = t.filter(pl.col("member") == self.member_name)
+        t = t.select(c for c in t.columns if t.schema[c] != pl.String or c == "member"
+                     or t[c].null_count() < t.height)  # no all-empty text columns
         return t.sort(col, descending=True, nulls_last=True)
+
+    def one_row(self, table: pl.DataFrame) -> pl.DataFrame:
+        """A one-member table as two columns, measure and value (reads better than a wide row).
+
+        >>> sc = Scorecard.__new__(Scorecard)
+        >>> sc.one_row(pl.DataFrame({"member": ["A"], "shortfall_risk_pct": [10.25]})).rows()
+        [('Cash-flow shortfall risk (%)', '10.2%')]
+        """
+        shown = pres.display_frame(table.drop("member", strict=False))
+        if shown.height != 1:
+            return shown
+        return pl.DataFrame({"Measure": shown.columns, "Value": list(shown.row(0))},
+                            schema={"Measure": pl.String, "Value": pl.String})
 
     def note(self, component: str) -> str:
         """How an optional component was computed (or why it was not)."""
@@ -314,17 +325,20 @@ class Scorecard:
     def trend_chart(self, measure: str = "paid_within_30_days_pct") -> alt.TopLevelMixin:
         """Network: one line per member. Member: its line against the network median and range."""
         label, unit, _ = _measure(measure)
+        span = (f"{self.periods[0]} to {self.periods[-1]}" if len(self.periods) > 1
+                else self.periods[0])
         if self.is_network:
             m = self._metrics().filter(~pl.col("suppressed"))
             if not m.height:
-                return suppressed_chart(f"{label} ({unit})")
-            return payment_charts.trend_chart(m, measure, self.members, title=f"{label} ({unit})")
+                return suppressed_chart(f"{label} ({unit}), {span}")
+            return payment_charts.trend_chart(m, measure, self.members,
+                                              title=f"{label} by period, {span}")
         bench = self.t["network_benchmark"].filter(
             (pl.col("supplier_size_band") == "all") & (pl.col("measure") == measure))
         if not bench.height:
-            return suppressed_chart(f"{label} ({unit})")
+            return suppressed_chart(f"{label} ({unit}), {span}")
         return member_trend_chart(self._member_trend(), bench, measure, self.member_name,
-                                  f"{label} ({unit})")
+                                  f"{label} ({unit}), {span}")
 
     def size_band_chart(self, measure: str = "paid_within_30_days_pct") -> alt.TopLevelMixin:
         """By supplier size band for the period: every member, or this member against the network."""
@@ -346,15 +360,22 @@ class Scorecard:
             return suppressed_chart(title, f"{self.member_name}: every size band is suppressed")
         return member_band_chart(mine, bench, measure, self.member_name, title)
 
-    def interest_chart(self) -> alt.TopLevelMixin:
-        """Interest and compensation owed under the Late Payment Act, per member (network)."""
-        t = self.t["interest_owed"].filter(~pl.col("suppressed"))
-        if not self.is_network:
-            t = t.filter(pl.col("buyer_org_id") == self.member)
-        if not t.height:
-            return suppressed_chart("What late payment would owe suppliers",
-                                    f"{self.member_name}: every figure is suppressed")
-        return payment_charts.interest_chart(t, self.members)
+    def interest_chart(self):
+        """Interest and compensation owed under the Late Payment Act: per member for the headline
+        period (network), or the member's figure by period with the headline period named.
+        The figures are those of :meth:`interest`.
+        """
+        t = self.t["interest_owed"]
+        if self.is_network:
+            return payment_charts.interest_chart(t, self.members, period=self.period)
+        mine = t.filter(pl.col("buyer_org_id") == self.member)
+        return payment_charts.interest_trend_chart(mine, self.member_name, self.period)
+
+
+# The network overview's headline columns (the headline table's figures, in reading order).
+HEADLINE_COLUMNS = ("invoice_count", "mean_days_to_pay", "median_days_to_pay",
+                    "paid_within_30_days_pct", "paid_within_terms_pct", "interest_owed_gbp",
+                    "fair_payment_code_tier", "insurance_flags_total", "shortfall_risk_pct")
 
 
 def suppressed_chart(title: str, message: str = "every figure is suppressed") -> alt.Chart:
@@ -391,8 +412,8 @@ def member_trend_chart(trend: pl.DataFrame, bench: pl.DataFrame, measure: str, m
     b = bench.select("period", "network_median", "network_p25", "network_p75", "network_min",
                      "network_max")
     band = alt.Chart(b).mark_area(opacity=0.25, color="#7570b3").encode(
-        x=alt.X("period:O", title="Reporting period"),
-        y=alt.Y("network_p25:Q", title=title, scale=alt.Scale(zero=False)),
+        x=alt.X("period:O", title="Reporting period (financial year, half)"),
+        y=alt.Y("network_p25:Q", title=title.split(", ")[0], scale=alt.Scale(zero=False)),
         y2="network_p75:Q",
         tooltip=["period:O", alt.Tooltip("network_p25:Q", format=".1f", title="network 25th pct"),
                  alt.Tooltip("network_p75:Q", format=".1f", title="network 75th pct")],

@@ -84,9 +84,10 @@ class SharedTables:
         return self.tables["suppressions"]
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write every table as ``<out_dir>/<name>.parquet`` (atomically)."""
-        from lainbench.outputs import write_tables
+        """Write every table as ``<out_dir>/<name>.parquet`` (atomically), with a CSV copy."""
+        from lainbench.outputs import write_csv, write_tables
 
+        write_csv(out_dir, **self.tables)
         return write_tables(out_dir, **self.tables)
 
 

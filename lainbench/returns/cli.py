@@ -204,7 +204,7 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
                          description="A member's return: its figures from its own data, as "
                          "aggregates only, for the network's pack.", formatter_class=fmt,
                          epilog=BUILD_EXAMPLE)
-    rs = ret.add_subparsers(dest="return_command", required=True)
+    rs = ret.add_subparsers(dest="return_command", required=True, help="build, check or template")
     b = rs.add_parser("build", help="compute a return from the member's canonical tables",
                       formatter_class=fmt, epilog=BUILD_EXAMPLE)
     b.add_argument("--member", required=True, help="the member's org id (buyer_org_id)")
