@@ -71,6 +71,7 @@ benchmarks: $(STAMP) ## run the speed and memory benchmarks (slow; figures in be
 	$(BIN)/python benchmarks/ingest_invoices.py
 	$(BIN)/python benchmarks/pack.py
 	$(BIN)/python benchmarks/returns.py
+	$(BIN)/python benchmarks/ocds_ingest.py
 
 clean: ## remove generated data and reports (keeps .venv)
 	rm -rf reports data/demo

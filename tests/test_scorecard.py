@@ -288,3 +288,11 @@ def test_suppression_notes_only_on_suppressed_rows(shared):
         notes = shown["suppression_note"].drop_nulls()
         assert notes.str.starts_with("hidden").all(), name
         assert hidden["suppression_note"].null_count() == 0, name
+
+
+def test_scorecard_sections_for_network_metrics_and_notices_say_when_absent(shared):
+    sc = scorecard.Scorecard.from_tables(shared.tables, "A")
+    # the hand fixture's pack has no network sources and no Procurement Act invoices
+    assert sc.network_metrics()["status"].to_list() == ["not available"]
+    notice = sc.compliance_notice()
+    assert notice.height == 0 or "status" in notice.columns

@@ -134,6 +134,9 @@ def _shared_stage(p: Plan, resume: bool, code: str, log: Callable[[str], None]
     if spec.network_sources is not None:
         for v in spec.network_sources.model_dump().values():
             inputs[str(resolve(v))] = sha256_file(resolve(v))
+    published_paths = [str(resolve(v)) for v in spec.published_notices]
+    for v in published_paths:
+        inputs[v] = sha256_file(Path(v))
     ins = spec.sources.insurance_requirements_path
     if ins not in (None, "demo", "returns"):
         inputs[str(resolve(ins))] = sha256_file(resolve(ins))
@@ -164,14 +167,14 @@ def _shared_stage(p: Plan, resume: bool, code: str, log: Callable[[str], None]
             resolve(spec.targets_file), members=spec.members, periods=spec.periods,
             period=spec.period, rules=p.rules, insurance_path=ins_arg,
             cashflow_paths=spec.cashflow_paths, seed=spec.seed, due=spec.sources.returns_due,
-            network_paths=network_paths)
+            network_paths=network_paths, published_paths=published_paths)
     else:
         tables = shared_stage.build_shared(
             resolve(spec.sources.invoices_path), resolve(spec.sources.members_path),
             resolve(spec.sources.periods_path), resolve(spec.targets_file),
             members=spec.members, periods=spec.periods, period=spec.period, rules=p.rules,
             insurance_path=ins_arg, cashflow_paths=spec.cashflow_paths, seed=spec.seed,
-            network_paths=network_paths)
+            network_paths=network_paths, published_paths=published_paths)
     tmp = p.out / ".shared.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tables.write(tmp)

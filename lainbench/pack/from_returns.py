@@ -307,7 +307,8 @@ def build_shared_from_returns(returns: list[str | Path], members_path: str | Pat
                               rules: disclosure.DisclosureRules | None = None,
                               insurance_path: str | None = "returns", cashflow_paths: int = 2_000,
                               seed: int = 20260401, due: dt.date | None = None,
-                              network_paths: dict[str, str] | None = None) -> SharedTables:
+                              network_paths: dict[str, str] | None = None,
+                              published_paths: list[str] | None = None) -> SharedTables:
     """Every shared table of the pack from members' returns, as :func:`build_shared` gives it
     from pooled invoices, plus a ``returns`` table: each return and member, and its status.
 
@@ -354,6 +355,10 @@ def build_shared_from_returns(returns: list[str | Path], members_path: str | Pat
         metric_counts=metric_counts, small_counts=small_counts,
         interest=_interest(sheet("interest")), interest_counts=interest_counts,
         day_buckets=_day_buckets(sheet("day_buckets"), rules),
+        notices=_stack(chosen, "statutory_notices").select(
+            "buyer_org_id", "notice_period", "period_start", "period_end", "measure",
+            "derived_from_ledger", pl.lit(None, pl.Float64).alias("published"),
+            pl.col("invoices_in_scope").cast(pl.Int64)),
         share_parts=sheet("share_parts").select(
             "buyer_org_id", "period",
             pl.col("supplier_size_band").replace(SMALL, "small_lt50"), "split", "side",
@@ -379,6 +384,7 @@ def build_shared_from_returns(returns: list[str | Path], members_path: str | Pat
         ins, ins_note = _insurance_flags(insurance_path, member_ids)
     out = assemble(pieces, period, rules, ins, ins_note, cashflow_paths, seed, network_paths,
                    network_tables=None if network_paths else _network_tables(chosen, member_df,
-                                                                              period_df))
+                                                                              period_df),
+                   published_paths=published_paths)
     out.tables["returns"] = status
     return out

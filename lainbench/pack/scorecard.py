@@ -36,8 +36,8 @@ def read_shared(shared_dir: str | Path) -> dict[str, pl.DataFrame]:
     out = {}
     for name in SHARED_TABLES:
         p = d / f"{name}.parquet"
-        if not p.exists() and name.startswith("network_"):
-            continue  # the network metrics are optional (pack file: network_sources)
+        if not p.exists() and (name.startswith("network_") or name == "compliance_notices"):
+            continue  # optional parts: network metrics (network_sources), notices
         if not p.exists():
             raise SchemaError(f"{p}: shared table {name!r} missing; rebuild the pack with "
                               "`lainbench pack PACK.yaml --out DIR`")
@@ -260,6 +260,52 @@ class Scorecard:
         t = t.select(c for c in t.columns if t.schema[c] != pl.String or c == "member"
                      or t[c].null_count() < t.height)  # no all-empty text columns
         return t.sort(col, descending=True, nulls_last=True)
+
+    NETWORK_COLUMNS = ("addressable_gbp", "msme_share_pct", "msme_unknown_pct", "msme_upper_pct",
+                       "pledge_pct", "pledge_status", "diverse_led_share_pct",
+                       "diverse_led_unknown_pct", "vcse_share_pct", "london_share_pct",
+                       "msme_contracts_contracts", "msme_contracts_value_gbp",
+                       "msme_cumulative_contracts", "msme_cumulative_value_gbp",
+                       "reserved_contracts")
+
+    def network_metrics(self) -> pl.DataFrame:
+        """The twice-yearly action-plan metrics for the period (notebook 06's headline, from the
+        pack's disclosure-controlled ``network_headline``): the member's row (and the network's),
+        or every member for the network overview; a row saying why when the pack has none."""
+        if "network_headline" not in self.t:
+            return pl.DataFrame({"status": ["not available"], "note": [
+                "the pack file names no network_sources (and no return holds network cells)"]})
+        h = self.t["network_headline"].filter(pl.col("period") == self.period)
+        if not self.is_network:
+            h = h.filter(pl.col("buyer_org_id").is_in([self.member, "network"]))
+        names = dict(zip(self.members["org_id"], self.members["org_name"], strict=True))
+        names["network"] = "The network"
+        cols = [c for c in self.NETWORK_COLUMNS if c in h.columns]
+        return h.select(pl.col("buyer_org_id").replace_strict(names, default=pl.col("buyer_org_id"))
+                        .alias("member"), *cols).sort(pl.col("member") == "The network", "member")
+
+    NOTICE_LABELS = {
+        "average_days": "Average days to pay (reg 38(2)(c)(i))",
+        "paid_within_30_days_pct": "% paid in days 1-30 (reg 38(2)(c)(ii)(aa))",
+        "paid_31_to_60_days_pct": "% paid in days 31-60 (bb)",
+        "paid_61_days_or_more_pct": "% paid on day 61 or later (cc)",
+        "payable_not_paid_in_period_pct": "% of sums payable not paid in the period (reg 38(2)(d))",
+    }
+
+    def compliance_notice(self) -> pl.DataFrame:
+        """The member's payments compliance notices: figures derived from its ledger (Procurement
+        Act invoices) beside the ones it published, measure by measure, per s.69 period."""
+        if "compliance_notices" not in self.t or self.is_network:
+            return pl.DataFrame({"status": ["not available"], "note": [
+                "per member only" if self.is_network else "no notice figures in this pack"]})
+        n = self.t["compliance_notices"].filter(pl.col("buyer_org_id") == self.member)
+        return n.select(
+            pl.col("notice_period").alias("Reporting period (ends)"),
+            pl.col("measure").replace_strict(self.NOTICE_LABELS, default=pl.col("measure"))
+            .alias("Figure"),
+            pl.col("derived_from_ledger").alias("Derived from the ledger"),
+            pl.col("published").alias("Published by the member"),
+        ).sort("Reporting period (ends)")
 
     def one_row(self, table: pl.DataFrame) -> pl.DataFrame:
         """A one-member table as two columns, measure and value (reads better than a wide row).

@@ -10,6 +10,7 @@ import polars as pl
 from lainbench import disclosure, load
 from lainbench.disclosure.release import hide_shares, share_flags
 from lainbench.errors import ParamsError, SchemaError
+from lainbench.notices.figures import derived_notices, notice_table, published_notices
 from lainbench.params import ParameterFile
 
 KEYS = ["buyer_org_id", "period"]
@@ -49,6 +50,8 @@ SHARED_TABLES: dict[str, str] = {
     "insurance_flags": "member x flag: insurance requirements flagged (buyer policy, no suppliers)",
     "cashflow_risk": "member: a typical small supplier's cash-flow shortfall risk if paid this way",
     "availability": "which optional parts of the pack were computed, and why not",
+    "compliance_notices": "member x s.69 reporting period x measure: the payments compliance "
+                          "notice derived from the ledger, beside the published one",
     "network_headline": "member (and network) x period: the twice-yearly action-plan metrics",
     "network_trend": "member x measure x period: the headline measures and their change",
     "network_spend_shares": "member x period x group: addressable spend with MSME, diverse-led, "
@@ -261,8 +264,8 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
                  members: list[str] | str = "all", periods: list[str] | str = "all",
                  period: str = "latest", rules: disclosure.DisclosureRules | None = None,
                  insurance_path: str | None = "demo", cashflow_paths: int = 2_000,
-                 seed: int = 20260401, network_paths: dict[str, str] | None = None
-                 ) -> SharedTables:
+                 seed: int = 20260401, network_paths: dict[str, str] | None = None,
+                 published_paths: list[str] | None = None) -> SharedTables:
     """Compute every shared table once, with disclosure control applied (see module docstring).
 
     ``period`` is the headline period (``"latest"``: the last of ``periods``). Unknown members or
@@ -290,11 +293,13 @@ def build_shared(invoices_path: str | Path, members_path: str | Path, periods_pa
         interest=late_payment.interest_owed(inv), interest_counts=_interest_counts(inv),
         day_buckets=payments.days_bucket_counts(inv, rules.distribution_bucket_edges_days),
         share_parts=payments.share_part_counts(inv),
+        notices=derived_notices(data.invoices, data.members["org_id"].to_list()),
         delays=inv.filter(pl.col("period") == period),
         basis=f"invoice-level records, {len(known)} period(s), headline period {period}")
     member_ids = data.members["org_id"].to_list()
     ins, ins_note = _insurance_flags(insurance_path, member_ids)
-    return assemble(pieces, period, rules, ins, ins_note, cashflow_paths, seed, network_paths)
+    return assemble(pieces, period, rules, ins, ins_note, cashflow_paths, seed, network_paths,
+                    published_paths=published_paths)
 
 
 def _interest_counts(inv: pl.DataFrame) -> pl.DataFrame:
@@ -327,12 +332,14 @@ class SharedInputs:
     share_parts: pl.DataFrame  # payments.share_part_counts by member x period
     delays: pl.DataFrame
     basis: str
+    notices: pl.DataFrame | None = None  # notices.figures.derived_notices (s.69 periods)
 
 
 def assemble(x: SharedInputs, period: str, rules: disclosure.DisclosureRules,
              ins: pl.DataFrame | None, ins_note: str, cashflow_paths: int, seed: int,
              network_paths: dict[str, str] | None = None,
-             network_tables: dict[str, pl.DataFrame] | None = None) -> SharedTables:
+             network_tables: dict[str, pl.DataFrame] | None = None,
+             published_paths: list[str] | None = None) -> SharedTables:
     """Every shared table from the pack's inputs, through disclosure control."""
     from lainbench import payments
 
@@ -422,6 +429,9 @@ def assemble(x: SharedInputs, period: str, rules: disclosure.DisclosureRules,
         "members": x.members.select("org_id", "org_name", "org_type"),
         "periods": x.periods,
     }
+    if x.notices is not None:  # statutory figures: published by law, not cell-suppressed (K19)
+        published = published_notices(published_paths, x.members) if published_paths else None
+        tables["compliance_notices"] = notice_table(x.notices, published)
     # the twice-yearly action-plan metrics (notebook 06): from member-held tables, or from the
     # network cells of members' returns
     if network_paths or network_tables:

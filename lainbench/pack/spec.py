@@ -127,6 +127,10 @@ class PackSpec(BaseModel):
     description: str = ""
     sources: Sources
     network_sources: NetworkSources | None = None
+    published_notices: list[str] = Field(
+        default_factory=list, description="payments compliance notices members published "
+        "(PCN CSV/XLSX files, as `lainbench ingest published` reads), shown beside the notices "
+        "derived from their ledgers")
     targets_file: str = "params/payment_targets.yaml"
     members: list[str] | Literal["all"] = "all"
     periods: list[str] | Literal["all"] = "all"

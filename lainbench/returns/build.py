@@ -41,7 +41,8 @@ BAND = "supplier_size_band"
 # is even loaded.
 COLUMNS = ("buyer_org_id", "supplier_id", "supplier_size_band", "invoice_received_date",
            "goods_received_date", "agreed_terms_days", "due_date", "disputed", "payment_date",
-           "supplier_received_date", "gross_amount_gbp", "is_credit_note")
+           "supplier_received_date", "gross_amount_gbp", "is_credit_note", "regime",
+           "dispute_resolved_date", "procurement_commenced_date")
 _ORDER = {b: i for i, b in enumerate((ALL, *BANDS))}
 
 
@@ -280,6 +281,7 @@ def build_return(invoices: Frame, member_id: str, periods: pl.DataFrame, *, days
         pl.col("buyer_org_id") == member_id)
     inv = prepare(mine, periods, org_type)
     from lainbench import disclosure
+    from lainbench.notices.figures import derived_notices
     from lainbench.payments.metrics import days_bucket_counts, payment_metrics, share_part_counts
 
     metrics = payment_metrics(inv)
@@ -304,6 +306,8 @@ def build_return(invoices: Frame, member_id: str, periods: pl.DataFrame, *, days
         "days_late": days_late(inv),
         "interest": interest(inv),
         "compliance_notice": notice(inv, metrics, everything, periods),
+        "statutory_notices": conform("statutory_notices", derived_notices(
+            derive(mine, interest=False), [member_id])),
         "contributors": contributors(inv),
         "share_parts": conform("share_parts", share_part_counts(inv, by=["period"]).with_columns(
             pl.col(BAND).replace("small_lt50", SMALL))),

@@ -44,7 +44,7 @@ from lainbench.returns.schema import (
 OPTIONAL_SHEETS = ("spend", "contracts", "payment_terms", "insurance_requirements",
                    # from schema 1.1: a 1.0 return has none (its shares are then hidden)
                    "share_parts", "day_buckets", "network_spend_shares",
-                   "network_excluded_spend", "network_contracts")
+                   "network_excluded_spend", "network_contracts", "statutory_notices")
 
 SUFFIX = ".return.zip"
 WORKBOOK = "return.xlsx"

@@ -157,6 +157,13 @@ SHEETS: dict[str, Sheet] = {s.name: s for s in (
     }, ("period", "dimension", "category"),
         "action plan: period x dimension (all, supplier_scale, supplier_is_vcse, reserved) x "
         "category: contract awards, values, reservations and contributors", {}),
+    Sheet("statutory_notices", {
+        "notice_period": S, "period_start": D, "period_end": D, "measure": S,
+        "derived_from_ledger": F64, "invoices_in_scope": I64,
+    }, ("notice_period", "measure"),
+        "s.69 reporting period x measure: the payments compliance notice figures (Procurement "
+        "Regulations 2024 reg 38(2)(c)-(d)) derived from the ledger's Procurement Act invoices; "
+        "statutory figures the member must publish", {}),
     Sheet("network_spend_shares", {
         "period": S, "group": S, "dimension": S, "value_gbp": F64, "addressable_gbp": F64,
         "share_pct": F64, "unknown_gbp": F64, "unknown_pct": F64, "upper_pct": F64,
