@@ -268,3 +268,79 @@ def scenario_table(scenario: SupplierScenario) -> pl.DataFrame:
                                       "effective_annual_rate_pct": pl.String,
                                       "meaning": pl.String})
 
+
+
+# --------------------------------------------------------------------------------------------
+# One-line texts for the notebook's prose, built from params (one home for each figure: the
+# markdown names the input, these print its value as used)
+# --------------------------------------------------------------------------------------------
+def rates_text(scenario: SupplierScenario) -> str:
+    """The derived rates of the run, each with the inputs it is built from, in one markdown line.
+
+    >>> rates_text(SupplierScenario(bank_rate_pct=3.75, overdraft_margin_pct=10.85,
+    ...                             statutory_rate_pct=11.75))
+    '**Rates as used:** overdraft (and cost of funding) = Bank Rate 3.75 % + margin 10.85 % = 14.6 % a year (`bank_rate_pct`, `overdraft_margin_pct` in `params/cashflow_assumptions.yaml`, unless set in the run); statutory interest 11.75 % a year (reference rate + 8 %) for interest starting on 2026-01-01 (`lainbench.late_payment`).'
+    """
+    from lainbench.late_payment import STATUTORY_MARGIN_PCT
+
+    overdraft = ("" if scenario.overdraft_rate_pct is not None else
+                 f"Bank Rate {scenario.bank_rate_pct:g} % + margin "
+                 f"{scenario.overdraft_margin_pct:g} % = ")
+    return (
+        f"**Rates as used:** overdraft (and cost of funding) = {overdraft}"
+        f"{scenario.overdraft_rate_pct_used:g} % a year (`bank_rate_pct`, "
+        "`overdraft_margin_pct` in `params/cashflow_assumptions.yaml`, unless set in the run); "
+        f"statutory interest {scenario.statutory_rate_pct_used:g} % a year (reference rate + "
+        f"{STATUTORY_MARGIN_PCT:g} %) for interest starting on {scenario.start_date} "
+        "(`lainbench.late_payment`)."
+    )
+
+
+def lever_grid_text() -> str:
+    """The settings of each buyer lever in the default grid, worst first, in one markdown line.
+
+    The grid is :data:`lainbench.cashflow.levers.LEVER_GRID`; the insurance levels are read from
+    ``params/insurance_standards.yaml`` (G-Cloud 14) and ``params/insurance_premiums.yaml``
+    (the cover a micro supplier holds).
+
+    >>> lever_grid_text()
+    '**Levers as used** (first setting = baseline): payment terms 60 -> 30 -> 14 days; late payment uk_sme_2021 -> public_bppc; approval lag 10 -> 0 days; insurance required G-Cloud 14 initial (PL £10m, PI £10m, EL £5m) -> G-Cloud 14 revised (PL £1m, PI £1m, EL £5m), for a supplier holding PL £1m, PI £1m, EL £10m.'
+    """
+    from lainbench.cashflow.levers import LEVER_GRID, insurance_cover
+    from lainbench.formatting import format_gbp_short
+    from lainbench.insurance.standards import COVER_ABBREV
+
+    def cover(which: str) -> str:
+        return ", ".join(f"{COVER_ABBREV[c]} {format_gbp_short(v)}"
+                         for c, v in insurance_cover(which).items())
+
+    def arrow(values) -> str:
+        return " -> ".join(str(v) for v in values)
+
+    insurance = " -> ".join(f"{w.replace('gcloud14_', 'G-Cloud 14 ')} ({cover(w)})"
+                            for w in LEVER_GRID["insurance_requirement"])
+    return (
+        "**Levers as used** (first setting = baseline): "
+        f"payment terms {arrow(LEVER_GRID['terms_days'])} days; "
+        f"late payment {arrow(LEVER_GRID['delay_profile'])}; "
+        f"approval lag {arrow(LEVER_GRID['approval_lag_days'])} days; "
+        f"insurance required {insurance}, for a supplier holding {cover('held')}."
+    )
+
+
+def bill_rules_text() -> str:
+    """The Commercial Payments Bill's proposed rules as the scenario reads them, in one line.
+
+    >>> bill_rules_text()
+    '**Commercial Payments Bill as read (proposed, not law;** `params/payment_rules.yaml`**):** private terms capped at 60 days from receipt; dispute window 30 days; statutory interest could not be excluded by contract.'
+    """
+    from lainbench.cashflow.levers import commercial_payments_bill_rules
+
+    rules = commercial_payments_bill_rules()
+    excl = ("statutory interest could not be excluded by contract"
+            if rules["interest_non_excludable"] else "statutory interest still excludable")
+    return (
+        "**Commercial Payments Bill as read (proposed, not law;** `params/payment_rules.yaml`**):** "
+        f"private terms capped at {rules['max_terms_days']:g} days from receipt; dispute window "
+        f"{rules['dispute_window_days']:g} days; {excl}."
+    )

@@ -13,7 +13,13 @@ from lainbench import load
 from lainbench.errors import ParamsError
 from lainbench.insurance.benchmark import pick_version
 from lainbench.insurance.premiums import PremiumCurve, load_premium_curves
-from lainbench.insurance.standards import PREMIUMS_PATH, STANDARDS_PATH, Standards, load_standards
+from lainbench.insurance.standards import (
+    COVER_LABELS,
+    PREMIUMS_PATH,
+    STANDARDS_PATH,
+    Standards,
+    load_standards,
+)
 from lainbench.params import RunParams
 from lainbench.schemas import COVER_TYPES
 
@@ -117,3 +123,69 @@ class InsuranceRequirementsParams(RunParams):
             if limit < 0:
                 raise ValueError(f"{cover}: limit {limit} below 0 (use 0 for no cover)")
         return value
+
+
+# --------------------------------------------------------------------------------------------
+# One-line texts for the notebook's prose, built from params (one home for each figure)
+# --------------------------------------------------------------------------------------------
+def statutory_minimum_text(standards: Standards | None = None) -> str:
+    """The statutory employer's liability minimum as used, with the params file it comes from.
+
+    >>> statutory_minimum_text()
+    "**Statutory minimum:** employer's liability £5m (`employers_liability_statutory_minimum` in `params/insurance_standards.yaml`); no statutory minimum for the other covers."
+    """
+    from lainbench.formatting import format_gbp_short
+
+    s = standards or load_standards()
+    return (f"**Statutory minimum:** employer's liability {format_gbp_short(s.el_statutory_minimum_gbp)} "
+            "(`employers_liability_statutory_minimum` in `params/insurance_standards.yaml`); "
+            "no statutory minimum for the other covers.")
+
+
+def proportionality_text(standards: Standards | None = None) -> str:
+    """The proportionality screen's threshold multiple and floor limit, as used.
+
+    >>> proportionality_text()
+    '**Screen as used:** flagged when the limit is more than 20 times the contract value and above £1m (`proportionality_ratio_threshold`, `proportionality_limit_floor` in `params/insurance_standards.yaml`).'
+    """
+    from lainbench.formatting import format_gbp_short
+
+    s = standards or load_standards()
+    return (f"**Screen as used:** flagged when the limit is more than {s.ratio_threshold:g} times "
+            f"the contract value and above {format_gbp_short(s.limit_floor_gbp)} "
+            "(`proportionality_ratio_threshold`, `proportionality_limit_floor` in "
+            "`params/insurance_standards.yaml`).")
+
+
+def common_standard_text(standards: Standards | None = None) -> str:
+    """The proposed common standard's limits by cover type, as used.
+
+    >>> common_standard_text()
+    "**Common standard as used** (`params/insurance_standards.yaml`): public liability £1m, professional indemnity £1m, employer's liability £5m."
+    """
+    from lainbench.formatting import format_gbp_short
+
+    s = standards or load_standards()
+    levels = ", ".join(f"{COVER_LABELS[c].lower()} {format_gbp_short(v)}"
+                       for c, v in s.common_standard.items())
+    return f"**Common standard as used** (`params/insurance_standards.yaml`): {levels}."
+
+
+def premium_examples_text(curves: dict[str, PremiumCurve] | None = None) -> str:
+    """Each priced cover's calibration point, and its premium at five times that limit, as used.
+
+    >>> premium_examples_text()
+    "**Curves as used** (`params/insurance_premiums.yaml`): employer's liability £213 at £5m, £213 at £25m (flat); public liability £118 at £1m, £140 at £5m (+8 % per doubling of the limit); professional indemnity £174 at £2m, £266 at £10m (+20 % per doubling of the limit)."
+    """
+    from lainbench.formatting import format_gbp_short
+
+    table = curves or load_premium_curves()
+    parts = []
+    for cover, c in table.items():
+        high = 5 * c.base_limit_gbp
+        rise = (f"+{c.z_per_doubling:.0%} per doubling of the limit".replace("%", " %")
+                if c.limit_exponent > 0 else "flat")
+        parts.append(f"{COVER_LABELS[cover].lower()} £{c.base_premium_gbp:,.0f} at "
+                     f"{format_gbp_short(c.base_limit_gbp)}, £{c.premium(high):,.0f} at "
+                     f"{format_gbp_short(high)} ({rise})")
+    return f"**Curves as used** (`params/insurance_premiums.yaml`): {'; '.join(parts)}."

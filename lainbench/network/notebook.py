@@ -314,3 +314,26 @@ def prepare(p: NetworkMetricsParams) -> NetworkRun:
                       f"{data.spend.height:,} spend lines, {data.suppliers.height:,} register "
                       f"entries, {data.contracts.height:,} contract awards, {data.terms.height:,}"
                       " terms rows (internal: not disclosure-controlled)")
+
+
+def yardsticks_text(p: NetworkMetricsParams, periods: pl.DataFrame) -> str:
+    """The payment-terms yardsticks of :func:`yardsticks` with the params they come from, in one
+    markdown line.
+
+    >>> import datetime as dt
+    >>> yardsticks_text(NetworkMetricsParams(),
+    ...                 pl.DataFrame({"period_end": [dt.date(2026, 9, 30)]}))
+    '**Yardsticks as used:** Procurement Act 2023 s.68 term 30 days (`pa2023_s68_days`, params/payment_rules.yaml); maximum term 60 days (announced, not yet in force; `max_payment_terms_days`, params/network_terms.yaml); terms counted from the end of the month add up to 30 days (`end_of_month_extra_days`).'
+    """
+    from lainbench import params
+
+    y = yardsticks(p, periods)
+    status = params.load(p.terms_yardsticks_path).parameters["max_payment_terms_days"].metadata.status
+    return (
+        f"**Yardsticks as used:** Procurement Act 2023 s.68 term {y['s68_days']} days "
+        f"(`pa2023_s68_days`, {p.targets_path}); maximum term {y['max_days']} days "
+        f"({status + '; ' if status else ''}`max_payment_terms_days`, "
+        f"{p.terms_yardsticks_path}); terms counted "
+        f"from the end of the month add up to {y['eom_extra_days']} days "
+        "(`end_of_month_extra_days`)."
+    )

@@ -106,3 +106,79 @@ def scorecard(metrics: pl.DataFrame, results: pl.DataFrame, interest: pl.DataFra
         )
         .sort("paid_within_30_days_pct", descending=True)
     )
+
+
+# --------------------------------------------------------------------------------------------
+# One-line texts for the notebook's prose, built from params and the law's tables (one home for
+# each figure: the markdown names the rule, these print its value as used)
+# --------------------------------------------------------------------------------------------
+def _pct(value: float) -> str:
+    return f"{value:g} %"
+
+
+def targets_text(targets: ParameterFile, when) -> str:
+    """The targets in force on ``when`` with their thresholds, as one markdown line.
+
+    >>> from lainbench import params
+    >>> text = targets_text(params.load("params/payment_targets.yaml"), "2026-03-31")
+    >>> text.startswith("**Targets in force on 2026-03-31**")
+    True
+    >>> "NHS BPPC (number) ≥ 95 %" in text
+    True
+    """
+    shown = []
+    for name, param in targets.parameters.items():
+        value = targets.value(name, when)
+        if value is None:
+            continue
+        meta = param.metadata
+        sign = {">=": "≥", "<=": "≤"}.get(meta.comparison or "", "")
+        unit = " days" if meta.unit == "days" else " %" if meta.unit == "percent" else ""
+        shown.append(f"{meta.label} {sign} {value:g}{unit}".replace("  ", " "))
+    return (f"**Targets in force on {when}** (`params/payment_targets.yaml`): "
+            + "; ".join(shown) + ".")
+
+
+def late_payment_text() -> str:
+    """Statutory interest margin and the fixed compensation bands as used, in one markdown line.
+
+    >>> late_payment_text()
+    '**As used:** statutory interest at the reference rate + 8 %; fixed compensation £40 (debt under £1,000), £70 (£1,000 to under £10,000), £100 (£10,000 or more) (`lainbench.late_payment`: STATUTORY_MARGIN_PCT, COMPENSATION_BANDS).'
+    """
+    from lainbench.late_payment import COMPENSATION_BANDS, STATUTORY_MARGIN_PCT
+
+    bands = []
+    for i, (lower, fixed) in enumerate(COMPENSATION_BANDS):
+        upper = COMPENSATION_BANDS[i + 1][0] if i + 1 < len(COMPENSATION_BANDS) else None
+        if lower == 0:
+            where = f"debt under £{upper:,.0f}"
+        elif upper is None:
+            where = f"£{lower:,.0f} or more"
+        else:
+            where = f"£{lower:,.0f} to under £{upper:,.0f}"
+        bands.append(f"£{fixed:,.0f} ({where})")
+    return (f"**As used:** statutory interest at the reference rate + {_pct(STATUTORY_MARGIN_PCT)}; "
+            f"fixed compensation {', '.join(bands)} "
+            "(`lainbench.late_payment`: STATUTORY_MARGIN_PCT, COMPENSATION_BANDS).")
+
+
+def reference_rate_caveat() -> str:
+    """Which half-years' reference rates are assumptions (status not confirmed), in one line.
+
+    >>> reference_rate_caveat().startswith("**Reference rates not yet confirmed**")
+    True
+    """
+    from lainbench.late_payment import reference_rates
+
+    t = reference_rates().filter(pl.col("status").is_in(["assumption", "UNCONFIRMED"]))
+    if t.height == 0:
+        return ("**Reference rates:** every half-year in "
+                "`lainbench/data/statutory_reference_rates.csv` is read from a published table "
+                "or derived from a confirmed Bank Rate.")
+    halves = ", ".join(
+        f"interest starting {r['half_year_start']} to {r['half_year_end']} (Bank Rate "
+        f"{r['bank_rate_pct']:g} % on {r['reference_date']}, {r['status']})"
+        for r in t.iter_rows(named=True))
+    return (f"**Reference rates not yet confirmed** "
+            f"(`lainbench/data/statutory_reference_rates.csv`): {halves}; replace them with the "
+            "Bank of England figure once published.")
