@@ -263,18 +263,16 @@ def excel_format(column: str, dtype: pl.DataType | None = None) -> str | None:
 
 
 # ---- spreadsheets ---------------------------------------------------------------------------------
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula, prefixed with ``'`` (OWASP CSV injection).
+    """A text cell a spreadsheet would run as a formula, prefixed with ``'`` (OWASP CSV injection;
+    one home: :func:`lainbench.safe_output.neutralise_formula`).
 
     >>> neutralise("=HYPERLINK(1)"), neutralise("-3"), neutralise("Acme Ltd"), neutralise(-3)
     ("'=HYPERLINK(1)", "'-3", 'Acme Ltd', -3)
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    from lainbench.safe_output import neutralise_formula
+
+    return neutralise_formula(value)
 
 
 def neutralised(df: pl.DataFrame) -> pl.DataFrame:
@@ -283,11 +281,9 @@ def neutralised(df: pl.DataFrame) -> pl.DataFrame:
     >>> neutralised(pl.DataFrame({"a": ["@x", "ok"], "n": [-1, 2]})).rows()
     [("'@x", -1), ('ok', 2)]
     """
-    return df.with_columns(
-        pl.when(pl.col(c).str.contains("^[=+\\-@\t\r]")).then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c)).alias(c)
-        for c, t in df.schema.items() if t == pl.String
-    )
+    from lainbench.safe_output import neutralise_frame
+
+    return neutralise_frame(df)
 
 
 # ---- member names and colours -------------------------------------------------------------------

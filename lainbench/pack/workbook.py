@@ -121,10 +121,13 @@ def write_workbook(tables: dict[str, Any], path: Path, title: str, notes: list[s
     readme.set_column(1, 1, 34)
     readme.set_column(2, 2, 30)
     readme.set_column(3, 3, 90)
-    readme.write(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
+    # user text is written as text, never as a formula (a title may start with "=")
+    readme.write_string(0, 0, pres.neutralise(title), wb.add_format({"bold": True,
+                                                                    "font_size": 14}))
     row = 2
     for note in notes:
-        readme.merge_range(row, 0, row, 3, note, wrap)
+        readme.merge_range(row, 0, row, 3, "", wrap)
+        readme.write_string(row, 0, pres.neutralise(note), wrap)
         readme.set_row(row, 30 if len(note) > 150 else None)
         row += 1
     row += 1
