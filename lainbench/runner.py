@@ -455,6 +455,8 @@ def print_html(notebook: Path, *, title: str | None = None) -> str:
     nb.metadata["title"] = title or report_title(nb, notebook.stem.replace("_", " "))
     markdown = [c for c in nb.cells if c.get("cell_type") == "markdown"]
     drop = {id(c) for c in markdown[1:] if "caveats" not in c.source.lower()}
+    # cells tagged print-skip stay in the HTML report only (the two-page scorecard)
+    drop |= {id(c) for c in nb.cells if "print-skip" in c.get("metadata", {}).get("tags", [])}
     nb.cells = [c for c in nb.cells if id(c) not in drop]  # on paper: the question, the figures
     # (each titled and captioned) and the caveats; the explanations stay in the HTML report
     for cell in nb.cells:

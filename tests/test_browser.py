@@ -73,8 +73,10 @@ def test_script_errors_would_be_seen(chromium, tmp_path):
 # ---- read as a person would (issue 16) ---------------------------------------------------------
 NETWORK = ["member_scorecard", "insurance_requirements", "supplier_cashflow",
            "published_payment_reports"]
+# reports that read invoices themselves stay internal (issue 15): under internal/, not runs/
+INTERNAL = ("supplier_cashflow", "published_payment_reports")
 PAGES = (["index.html", "runs/members/eastbank_council/member_scorecard/member_scorecard.html"]
-         + [f"runs/network/{n}/{n}.html" for n in NETWORK])
+         + [f"{'internal' if n in INTERNAL else 'runs'}/network/{n}/{n}.html" for n in NETWORK])
 REPRS = re.compile(r"\['[^']*\.parquet'|<polars|DataFrame|shape: \(|<chart: |Styler")
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 
@@ -96,7 +98,7 @@ def full(tmp_path_factory, small_demo):
     data = write_small_member_data(small_demo, root / "data")
     spec = write_pack_file(root / "pack.yaml", data, network=[
         {"notebook": "member_scorecard"},
-        {"notebook": "insurance_requirements", "unsuppressed_ok": True},
+        {"notebook": "insurance_requirements"},
         {"notebook": "supplier_cashflow", "params": {"n_paths": 500}, "unsuppressed_ok": True},
         {"notebook": "published_payment_reports", "unsuppressed_ok": True},
     ])

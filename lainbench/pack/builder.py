@@ -435,44 +435,63 @@ def _build(p: Plan, resume: bool, jobs: int | None, progress: bool,
 
     pending: dict[Any, dict[str, Any]] = {}
 
-    def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=n_jobs, mp_context=get_context("spawn"),
+    def new_pool(workers: int = n_jobs) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                                    initializer=_worker_init)
 
+    # Runs start in one shared pool. When a worker dies, the pool breaks and every run in it is
+    # lost, so each lost run is retried alone, in a pool of its own (at most n_jobs at a time):
+    # a run that kills its worker again is then known to be the one, and is recorded failed;
+    # the runs beside it complete.
     pool = new_pool() if tasks else None
-    attempts: dict[str, int] = {}
+    pools: dict[Any, ProcessPoolExecutor] = {}
+    isolated: list[dict[str, Any]] = []  # lost runs waiting for a pool of their own
+    attempts: dict[str, int] = {t["run_id"]: 1 for t in tasks}
     try:
         pending = {pool.submit(execute_run, t): t for t in tasks} if pool else {}
-        for t in tasks:
-            attempts[t["run_id"]] = 1
+        for fut in pending:
+            pools[fut] = pool
         postfix(0)
-        while pending:
+        while pending or isolated:
+            while isolated and sum(1 for f in pending if pools[f] is not pool) < n_jobs:
+                task = isolated.pop(0)
+                own = new_pool(1)
+                fut = own.submit(execute_run, task)
+                pending[fut], pools[fut] = task, own
             done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            lost = []
             for fut in done:
+                if fut not in pending:  # already taken as lost with its broken pool
+                    continue
                 task = pending.pop(fut)
+                its_pool = pools.pop(fut)
                 try:
                     rec = fut.result()
                 except BrokenProcessPool:
-                    lost.append(task)  # a worker died: this run, or one beside it, was lost
-                    continue
-                except Exception as exc:  # noqa: BLE001 - a crashed worker
-                    rec = _failed_record(task, f"{type(exc).__name__}: {exc}")
-                finish(rec)
-            if lost:
-                # the pool is unusable: every unfinished run comes back in a fresh pool, once
-                lost += list(pending.values())
-                pending.clear()
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = new_pool()
-                for task in lost:
+                    if its_pool is pool:  # the shared pool broke: everything in it is lost
+                        lost = [task] + [pending.pop(f) for f in list(pending)
+                                         if pools.get(f) is pool]
+                        for f in [f for f, q in pools.items() if q is pool]:
+                            pools.pop(f)
+                        for t in lost:
+                            say(f"  retry  {t['run_id']}: a worker process died beside it")
+                        isolated.extend(lost)
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        pool = None
+                        continue
+                    its_pool.shutdown(wait=False, cancel_futures=True)
                     if attempts[task["run_id"]] >= 2:
                         finish(_failed_record(task, "worker process died twice running it "
                                               "(killed, or out of memory)"))
                         continue
                     attempts[task["run_id"]] += 1
                     say(f"  retry  {task['run_id']}: its worker process died")
-                    pending[pool.submit(execute_run, task)] = task
+                    isolated.append(task)
+                    continue
+                except Exception as exc:  # noqa: BLE001 - a crashed worker
+                    rec = _failed_record(task, f"{type(exc).__name__}: {exc}")
+                if its_pool is not pool:
+                    its_pool.shutdown(wait=False)
+                finish(rec)
             postfix(min(sum(1 for f in pending if f.running()), n_jobs))
     except BaseException:
         # interrupted (Ctrl-C reaches the workers and kernels too): stop queued runs, record

@@ -194,7 +194,7 @@ def check(out: str | Path) -> list[str]:
             problems.append(f"changed: {rel} (sha256 differs from the manifest)")
     for path in sorted(q for q in root.rglob("*") if q.is_file()):
         rel = path.relative_to(root).as_posix()
-        if rel in expected or rel.startswith("failed/") or rel in ("shared/.stage.json", LOCK):
+        if rel in expected or rel.startswith("failed/") or rel in ("shared/.stage.json", LOCK, ".lainbench-pack"):
             continue
         problems.append(f"not in the manifest: {rel}")
     return problems

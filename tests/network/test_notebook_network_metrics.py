@@ -34,7 +34,7 @@ def test_committed_without_outputs():
     assert code[0].metadata.tags == ["parameters"]
     lines = code[0].source.splitlines()
     assert all("#" in line and line.count("=") == 1 for line in lines)  # papermill parses each
-    assert "params_from_namespace" in code[1].source
+    assert 'notebook_params("network_metrics", globals())' in code[1].source  # validates first
 
 
 def test_tables_and_charts(run):
@@ -66,7 +66,8 @@ def test_papermill_bad_value_stops_with_its_name(tmp_path):
     done = subprocess.run(args, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
                           check=False)
     assert done.returncode != 0
-    assert "ParamsError: notebook 06 parameters: cumulative_since:" in done.stderr
+    assert "06_network_metrics.ipynb parameters: cumulative_since:" in done.stderr
+    assert "Traceback" not in done.stderr.split("cumulative_since")[0][-400:]
     assert not (tmp_path / "t" / "headline.parquet").exists()
 
 
