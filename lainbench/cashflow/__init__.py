@@ -49,7 +49,7 @@ How it runs fast: :func:`simulate` evaluates each path only at its receipts and 
 (the lowest balance can only fall just before a receipt or on day H); :func:`balance_bands` runs the
 full day-by-day ledger but keeps the paths' balances, net of the costs common to all paths, in a
 sorted array updated only for the paths paid that day, so daily percentiles are lookups. Both agree
-exactly with a naive day-by-day ledger (``tests/test_cashflow.py``, ``benchmarks/cashflow_mc.py``).
+exactly with a naive day-by-day ledger (``tests/cashflow/test_cashflow_model.py``, ``benchmarks/cashflow_mc.py``).
 
 >>> sc = SupplierScenario(statutory_rate_pct=11.75)
 >>> ss = steady_state(sc)

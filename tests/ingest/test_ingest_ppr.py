@@ -20,7 +20,7 @@ from lainbench.errors import IngestError
 from lainbench.ingest.ppr import ingest_ppr
 from lainbench.schemas import ORG_PAYMENT_PERFORMANCE
 
-DATA = Path(__file__).parent / "data" / "ingest"
+DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
 D = dt.date
 REAL_EXPORT = SHARED_REAL_DATA / "ppr-export-2025-08-14-subset" / "2025-08-14-1433-prompt-payments.csv"
 REAL_THAMES = (SHARED_REAL_DATA / "ppr-report-pages-transcribed"

@@ -25,7 +25,7 @@ from lainbench.ingest.invoices import (
 )
 from lainbench.schemas import INVOICE_PAYMENT
 
-DATA = Path(__file__).parent / "data" / "ingest"
+DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
 D = dt.date
 
 

@@ -19,7 +19,7 @@ from lainbench.ingest.returns import detect_kind, ingest_returns
 from lainbench.ingest.values import parse_period_label
 from lainbench.schemas import ORG_PAYMENT_PERFORMANCE
 
-DATA = Path(__file__).parent / "data" / "ingest"
+DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
 D = dt.date
 
 

@@ -12,8 +12,8 @@ from lainbench.errors import IngestError
 from lainbench.ingest.insurance import ingest_insurance, map_headers
 from lainbench.registry import INGEST_KINDS, load_object
 
-DATA = Path(__file__).parent / "data"
-EXAMPLES = Path(__file__).parent.parent / "data" / "examples"
+DATA = Path(__file__).resolve().parents[1] / "data"
+EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
 BAD = DATA / "insurance_bad_rows.csv"
 
 # data row -> (column, words in the reason); rows 1 and 16 are good, row 11 is blank
