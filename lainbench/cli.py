@@ -86,7 +86,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 def _refuse_overwrite(source: str, out: str, names: list[str] | None = None) -> None:
     """An ingest never writes over its own input: refuse when ``--out`` is the input itself or
-    when one of the files it would write is the input."""
+    when one of the files it would write is the input.
+    """
     from pathlib import Path
 
     src, dest = Path(source).resolve(), Path(out).resolve()

@@ -241,7 +241,8 @@ def load_yaml_text(text: str, source: str) -> Any:
 
 def read_yaml(path: str | Path) -> dict[str, Any]:
     """Read a YAML mapping, with errors naming the file and line (size, depth and aliases are
-    bounded: see :func:`load_yaml_text`)."""
+    bounded: see :func:`load_yaml_text`).
+    """
     p = resolve(path)
     if not p.exists():
         raise ParamsError(f"{path}: file not found (looked for {p})")

@@ -146,7 +146,8 @@ class SupplierCashflowParams(_ScenarioRunFields):
 
     def scenario(self) -> SupplierScenario:
         """The supplier scenario these parameters describe (a field left ``None`` takes its
-        reference default from ``params/cashflow_assumptions.yaml``)."""
+        reference default from ``params/cashflow_assumptions.yaml``).
+        """
         return make_scenario(**{k: getattr(self, k) for k in self.SCENARIO_FIELDS
                                 if getattr(self, k) is not None})
 

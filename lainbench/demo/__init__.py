@@ -14,7 +14,7 @@ True
 """
 from __future__ import annotations
 
-from lainbench.demo.insurance import (  # noqa: F401
+from lainbench.demo.insurance import (
     AFTER,
     BASIS,
     BEFORE,
@@ -35,11 +35,11 @@ from lainbench.demo.insurance import (  # noqa: F401
     insurance_requirements,
     write_insurance_demo,
 )
-from lainbench.demo.invoices import (  # noqa: F401
+from lainbench.demo.invoices import (
     invoices,
     write_demo,
 )
-from lainbench.demo.members import (  # noqa: F401
+from lainbench.demo.members import (
     CATEGORIES,
     MEMBER_PROFILES,
     PERIODS,
@@ -48,7 +48,7 @@ from lainbench.demo.members import (  # noqa: F401
     members,
     periods,
 )
-from lainbench.demo.network import (  # noqa: F401
+from lainbench.demo.network import (
     BASE_DATE,
     INGESTED,
     LONDON_PC,
@@ -81,12 +81,10 @@ __all__ = [
     "EL",
     "INGESTED",
     "LONDON_PC",
-    "M",
     "MEMBER_EXTRA",
     "MEMBER_FLAGGED_SHARE",
     "MEMBER_PROFILES",
     "MEMBER_SHAPES",
-    "MemberProfile",
     "NON_ADDRESSABLE",
     "NOT_REVIEWED",
     "OTHER_PC",
@@ -98,8 +96,10 @@ __all__ = [
     "SOURCE",
     "SOUTHWARK_PL_NOTE",
     "SOUTHWARK_STAGE_NOTE",
-    "Version",
     "WORKS",
+    "M",
+    "MemberProfile",
+    "Version",
     "contract_awards",
     "insurance_requirements",
     "invoices",

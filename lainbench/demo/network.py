@@ -174,7 +174,8 @@ def _days(rng: np.random.Generator, start: dt.date, end: dt.date, n: int) -> pl.
 def spend_lines(pools: pl.DataFrame, rng: np.random.Generator, lines_per_member_period: int
                 ) -> pl.DataFrame:
     """Payments per member and period: addressable lines to its suppliers (values shaped so the
-    MSME share by value is the member's, rising a point a period) and non-addressable lines."""
+    MSME share by value is the member's, rising a point a period) and non-addressable lines.
+    """
     parts = []
     for org_id, (total_m, msme_share, *_rest) in MEMBER_SHAPES.items():
         p = pools.filter(pl.col("buyer_org_id") == org_id)
@@ -236,7 +237,8 @@ def spend_lines(pools: pl.DataFrame, rng: np.random.Generator, lines_per_member_
 
 def contract_awards(pools: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """Awards from April 2021 to September 2026: about 1,050 a year across the network, half to
-    MSMEs; below-threshold MSME awards sometimes reserved; a fifth call-offs under frameworks."""
+    MSMEs; below-threshold MSME awards sometimes reserved; a fifth call-offs under frameworks.
+    """
     end = PERIODS[-1][2]
     years = (end - BASE_DATE).days / 365.25
     total_m = sum(v[0] for v in MEMBER_SHAPES.values())
@@ -296,7 +298,8 @@ def contract_awards(pools: pl.DataFrame, rng: np.random.Generator) -> pl.DataFra
 
 def payment_terms(rng: np.random.Generator) -> pl.DataFrame:
     """Terms by category (and for micro/small suppliers where a member sets them apart), before a
-    review (April 2024) and after (October 2025); three members only have current terms."""
+    review (April 2024) and after (October 2025); three members only have current terms.
+    """
     rows = []
     for m in MEMBER_PROFILES:
         base = m.terms_days
@@ -354,7 +357,8 @@ def network_demo(seed: int = 20260401, out_dir: str | Path | None = None,
 
 def write_network_demo(out_dir: str | Path, seed: int = 20260401) -> dict[str, Path]:
     """Write ``supplier``, ``spend_line``, ``contract_award`` and ``payment_terms`` parquet files
-    into ``out_dir`` (atomically); returns their paths."""
+    into ``out_dir`` (atomically); returns their paths.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     from lainbench.outputs import write_tables

@@ -376,9 +376,10 @@ def audit(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
                             & (pl.col("period") == r["period"]))
             if m.height and m[r["measure"]][0] is None and \
                     not r["target"].startswith("fair_payment_code_silver_small"):
-                found.append(("one table's figure in another", "payment_metrics",
-                              f"buyer_org_id={r['buyer_org_id']}; period={r['period']}; "
-                              "supplier_size_band=all", r["measure"], float(r["value"])))
+                cell = (f"buyer_org_id={r['buyer_org_id']}; period={r['period']}; "
+                        "supplier_size_band=all")
+                found.append(("one table's figure in another", "payment_metrics", cell,
+                              r["measure"], float(r["value"])))
     dist = tables.get("days_distribution")
     if dist is not None and pm is not None and "period" in dist.columns:
         alls = pm.filter(pl.col("supplier_size_band") == "all")
@@ -386,9 +387,9 @@ def audit(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         leak = dist.filter(pl.col("share_pct").is_not_null()).join(
             hidden, on=["buyer_org_id", "period"])
         for r in leak.iter_rows(named=True):
-            found.append(("share x count", "days_distribution",
-                          f"buyer_org_id={r['buyer_org_id']}; period={r['period']}; "
-                          f"days={r['days_from']}-{r['days_to']}", "share_pct",
+            cell = (f"buyer_org_id={r['buyer_org_id']}; period={r['period']}; "
+                    f"days={r['days_from']}-{r['days_to']}")
+            found.append(("share x count", "days_distribution", cell, "share_pct",
                           float(r["share_pct"])))
     return pl.DataFrame(found, schema={"attack": pl.String, "table": pl.String, "cell": pl.String,
                                        "column": pl.String, "recovered": pl.Float64},

@@ -1,2 +1,3 @@
 """Ingest: one module per source format, each turning a raw file into a canonical table and its
-rejects."""
+rejects.
+"""

@@ -173,7 +173,8 @@ def read_invoice_payment(path: str | Path, source_dataset: str | None = None,
                          today: dt.date | str | None = None) -> IngestResult:
     """Read and validate a canonical ``invoice_payment`` file (``.csv`` or ``.parquet``).
 
-    ``today`` is the day the future-date check counts from (default: today)."""
+    ``today`` is the day the future-date check counts from (default: today).
+    """
     p = Path(path)
     name = str(path)
     check_file(p)

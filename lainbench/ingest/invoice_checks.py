@@ -120,7 +120,8 @@ def _future_reason(max_date: dt.date) -> str:
 
 def _refine_reasons(rej: pl.DataFrame, plan: _Plan) -> pl.DataFrame:
     """Sharper reasons, worked out on the (few) rejects rather than on every row: an amount in
-    the other decimal convention; a future date that came from a two-digit year."""
+    the other decimal convention; a future date that came from a two-digit year.
+    """
     if not rej.height:
         return rej
     other = "comma" if plan.decimal == "point" else "point"
@@ -142,7 +143,8 @@ def _refine_reasons(rej: pl.DataFrame, plan: _Plan) -> pl.DataFrame:
 def _duplicate_rows(stage: pl.LazyFrame, n_rows: int, bucket_rows: int = 2_000_000,
                     *, live_only: bool = True) -> pl.DataFrame:
     """``__row`` of every row that repeats an earlier row exactly (by a 64-bit hash of all source
-    columns), with the row it repeats. Done in hash buckets so memory stays bounded."""
+    columns), with the row it repeats. Done in hash buckets so memory stays bounded.
+    """
     base = (stage.filter(pl.col("__skip").is_null()) if live_only else stage).select(ROW, "__hash")
     buckets = max(1, -(-n_rows // bucket_rows))
     found = []
@@ -181,7 +183,8 @@ def business_key(columns: Any, *, has_invoice_id: bool = True) -> list[str]:
 def _same_invoice(ok: pl.LazyFrame, plan: _Plan, n_rows: int) -> pl.DataFrame:
     """Rows that repeat an earlier accepted row's business key (buyer, supplier, invoice id;
     case and spaces ignored) with ``value`` and ``reason`` naming the first row, which is kept.
-    A credit note and an invoice with the same number are different documents."""
+    A credit note and an invoice with the same number are different documents.
+    """
     key = business_key(ok.collect_schema().names(),
                        has_invoice_id="invoice_id" in plan.matched
                        or "supplier_invoice_ref" in plan.matched)

@@ -138,7 +138,8 @@ class OcdsResult(IngestResult):
 
 def ocds_files(path: str | Path) -> list[Path]:
     """The OCDS files at ``path``: the file itself, or every JSON / JSONL (gzipped too) below a
-    folder, in name order."""
+    folder, in name order.
+    """
     p = Path(path)
     if not p.exists():
         raise IngestError(f"{path}: file or folder not found")
@@ -217,7 +218,8 @@ def _unpack(obj: object) -> Iterator[object]:
 
 def iter_releases(path: Path, notes: Counter) -> Iterator[object]:
     """Each release of one file, in file order; a value that cannot be parsed is yielded as a
-    :class:`_Reject` so the caller counts it."""
+    :class:`_Reject` so the caller counts it.
+    """
     import ijson
 
     tmp: list[str] = []
@@ -648,7 +650,8 @@ def _schema(fields: list[str], table: dict[str, pl.DataType], extra: dict[str, p
 
 def _latest(frame: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, int]:
     """Keep the row of the latest release per ``key`` (file order breaks ties); return it and the
-    number of rows dropped. Only the key columns are sorted, so a big frame is copied once."""
+    number of rows dropped. Only the key columns are sorted, so a big frame is copied once.
+    """
     if not frame.height:
         return frame, 0
     order = (frame.select(*key, pl.col("__release_date").str.to_datetime(time_zone="UTC", strict=False)

@@ -71,6 +71,7 @@ class RecordSpec:
 
     @property
     def mappable(self) -> tuple[str, ...]:
+        """The table's columns a file may map to (lineage is added by the reader)."""
         return tuple(c for c in self.table.columns if c not in LINEAGE_COLUMNS)
 
 

@@ -118,7 +118,7 @@ def _load_mapping(path: str | Path | None) -> dict[str, tuple[str, ...]]:
 
 
 def match_spend_headers(headers: list[str], aliases: dict[str, tuple[str, ...]] = ALIASES) -> dict[str, str]:
-    """canonical column -> source header; each source header used once, earliest alias wins.
+    """Canonical column -> source header; each source header used once, earliest alias wins.
 
     >>> match_spend_headers(["Body", "Supplier Name", "Invoice Creation Date", "Invoice Nett Amount"])
     {'buyer_org_id': 'Body', 'supplier_name': 'Supplier Name', 'amount_gbp': 'Invoice Nett Amount', 'payment_date': 'Invoice Creation Date'}

@@ -279,7 +279,8 @@ def excel_sheets(path: str | Path) -> list[str]:
 def read_excel_strings(path: str | Path, sheet: str | int | None = None) -> pl.DataFrame:
     """One sheet as strings, no header (Excel dates come out as ``YYYY-MM-DD 00:00:00``).
 
-    The workbook is checked by :func:`check_xlsx` first."""
+    The workbook is checked by :func:`check_xlsx` first.
+    """
     import fastexcel
 
     check_xlsx(path)

@@ -213,7 +213,8 @@ def _amount_problem(raw: pl.Expr, unrounded: pl.Expr, rounded: pl.Expr, decimal:
     """Why a money cell that was read is not acceptable as it stands (null when it is fine).
 
     Literal reasons (the cell itself is shown beside them in rejects.csv), so the check costs a
-    few comparisons per cell."""
+    few comparisons per cell.
+    """
     out = pl.when(unrounded.is_null()).then(pl.lit(None, pl.String))
     out = out.when(~unrounded.is_finite()).then(pl.lit("not a finite number (too large to hold)"))
     if max_abs is not None:

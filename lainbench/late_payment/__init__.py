@@ -91,7 +91,7 @@ from __future__ import annotations
 
 from datetime import date  # noqa: F401 (the doctests use it)
 
-from lainbench.late_payment.rates import (  # noqa: F401
+from lainbench.late_payment.rates import (
     RATES_FILE,
     STATUSES,
     STATUTORY_MARGIN_PCT,
@@ -100,7 +100,7 @@ from lainbench.late_payment.rates import (  # noqa: F401
     reference_rates,
     statutory_rate_pct,
 )
-from lainbench.late_payment.rules import (  # noqa: F401
+from lainbench.late_payment.rules import (
     ACCEPTANCE_PERIOD_DAYS,
     COMPENSATION_BANDS,
     DAY_BASIS,
@@ -117,7 +117,7 @@ from lainbench.late_payment.rules import (  # noqa: F401
     relevant_day,
     statutory_interest,
 )
-from lainbench.late_payment.vectorised import (  # noqa: F401
+from lainbench.late_payment.vectorised import (
     DERIVED_COLUMNS,
     INPUT_COLUMNS,
     interest_owed,
@@ -137,9 +137,9 @@ __all__ = [
     "PUBLIC_PERIOD_DAYS",
     "PUBLIC_PERIOD_LAST_DAY_OFFSET",
     "RATES_FILE",
-    "ReferenceRateError",
     "STATUSES",
     "STATUTORY_MARGIN_PCT",
+    "ReferenceRateError",
     "StatutoryInterest",
     "fixed_compensation_gbp",
     "interest_owed",

@@ -32,7 +32,8 @@ def _named(df: pl.DataFrame, members: pl.DataFrame | None) -> pl.DataFrame:
 def pledge_chart(headline: pl.DataFrame, period: str, members: pl.DataFrame | None = None
                  ) -> alt.LayerChart:
     """Each member's MSME share (bar, the lower bound) with the unknown band above it (lighter
-    bar up to the upper bound) and its pledge (black tick), for one period."""
+    bar up to the upper bound) and its pledge (black tick), for one period.
+    """
     df = _named(headline.filter(pl.col("period") == period), members).select(
         "member", "msme_share_pct", "msme_upper_pct", "pledge_pct")
     order = df.sort("msme_share_pct", descending=True)["member"].to_list()
@@ -74,7 +75,8 @@ def trend_chart(headline: pl.DataFrame, measure: str = "msme_share_pct",
 def terms_chart(review: pl.DataFrame, s68_days: int, max_days: int,
                 members: pl.DataFrame | None = None) -> alt.LayerChart:
     """Worst-case payment terms (days from invoice receipt) per member before and after its
-    review, the longest across categories for all suppliers, against s.68 and the maximum."""
+    review, the longest across categories for all suppliers, against s.68 and the maximum.
+    """
     r = review.filter(pl.col("supplier_size_band") == "all")
     long = pl.concat([
         r.select("buyer_org_id", pl.lit("before review").alias("stage"),

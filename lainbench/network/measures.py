@@ -165,7 +165,8 @@ def _with_network(frame: pl.DataFrame) -> pl.DataFrame:
     """The frame plus the same rows under ``buyer_org_id = network``. In the network's cells a
     supplier id used by two members counts as one supplier (the demo's ids are shared); where
     members use their own ids, one firm may count twice, so network supplier counts are upper
-    estimates - prefer Companies House numbers as ids when pooling real registers."""
+    estimates - prefer Companies House numbers as ids when pooling real registers.
+    """
     return pl.concat([frame, frame.with_columns(pl.lit(NETWORK).alias("buyer_org_id"))])
 
 
@@ -257,7 +258,8 @@ def pledge_status(lower: pl.Expr, upper: pl.Expr, pledge: pl.Expr) -> pl.Expr:
 def enrich_contracts(contracts: pl.DataFrame, suppliers: pl.DataFrame) -> pl.DataFrame:
     """Awards with ``size_band`` from the member's register (else ``msme`` when the award's own
     ``supplier_scale`` is ``sme``, ``large`` when it is large, else ``unknown``) and ``is_msme``
-    (true / false / null when unknown)."""
+    (true / false / null when unknown).
+    """
     attrs = supplier_attributes(suppliers).select("buyer_org_id", "supplier_id",
                                                    pl.col("size_band").alias("__reg"))
     c = contracts.join(attrs, on=["buyer_org_id", "supplier_id"], how="left")
@@ -384,7 +386,8 @@ def terms_summary(terms: pl.DataFrame) -> pl.DataFrame:
     """Per member (and network) and stage (before / after a review, or current where a member
     has not reviewed): rows, share within s.68 / the maximum, median and
     longest worst-case days, T&C pages, e-invoicing accepted and supply-chain finance offered.
-    Terms are the member's own policy, not supplier data: no disclosure columns are needed."""
+    Terms are the member's own policy, not supplier data: no disclosure columns are needed.
+    """
     t = terms.with_columns(pl.col("review_stage").replace_strict(
         STAGES, default="after").alias("stage"))
     t = _with_network(t)

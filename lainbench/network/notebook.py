@@ -292,7 +292,8 @@ class NetworkRun:
 def prepare(p: NetworkMetricsParams) -> NetworkRun:
     """The notebook's tables: computed from the member-held files named in ``p``, or (in the
     benchmark pack, ``p.shared_dir`` set) read back from the pack's disclosure-controlled
-    ``network_*.parquet`` tables, so the pack's report publishes nothing the pack suppressed."""
+    ``network_*.parquet`` tables, so the pack's report publishes nothing the pack suppressed.
+    """
     if p.shared_dir:
         from lainbench.config import resolve as _resolve
 

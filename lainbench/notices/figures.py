@@ -96,7 +96,8 @@ def published_notices(paths: list[str | Path], members: pl.DataFrame) -> pl.Data
 
 def notice_table(derived: pl.DataFrame, published: pl.DataFrame | None) -> pl.DataFrame:
     """Derived and published figures side by side, measure by measure (same period end), in
-    member, period and notice order."""
+    member, period and notice order.
+    """
     if published is not None and published.height:
         derived = derived.drop("published").join(
             published, on=["buyer_org_id", "period_end", "measure"], how="left")

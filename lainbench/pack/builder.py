@@ -1,5 +1,6 @@
 """Build the pack: the shared stage once, then the notebook runs in parallel, then the index,
-workbook and manifest."""
+workbook and manifest.
+"""
 
 from __future__ import annotations
 
@@ -290,7 +291,8 @@ STALE_BANNER = (f'<div class="{STALE_CLASS}" role="alert" style="background:#fff
 
 def _mark_stale(out: Path, started: str) -> int:
     """Put an out-of-date banner on every page of an existing pack (index and reports), so an
-    interrupted rebuild never leaves old pages looking current beside new shared tables."""
+    interrupted rebuild never leaves old pages looking current beside new shared tables.
+    """
     import html
 
     n = 0
@@ -312,7 +314,7 @@ def _clear_stale(out: Path) -> None:
     """Remove the rebuild banner from pages that are current again (reused runs)."""
     import re
 
-    pat = re.compile(rf'<div class="{STALE_CLASS}".*?</div>', re.S)
+    pat = re.compile(rf'<div class="{STALE_CLASS}".*?</div>', re.DOTALL)
     for page in out.glob("runs/**/*.html"):
         text = page.read_text(encoding="utf-8")
         if STALE_CLASS in text:
@@ -322,10 +324,11 @@ def _clear_stale(out: Path) -> None:
 def _worker_init() -> None:
     """In each pool worker: die with the parent (Linux: PR_SET_PDEATHSIG), and on SIGTERM stop
     this worker's kernel first, so a killed ``lainbench pack`` leaves no worker or kernel behind
-    to move a finished run into place without a manifest record."""
+    to move a finished run into place without a manifest record.
+    """
     import signal
 
-    def stop(signum, frame):  # noqa: ARG001
+    def stop(signum, frame):
         from lainbench import runner
 
         runner._stop_worker_kernel()

@@ -48,7 +48,8 @@ def _flag_rows(df: pl.DataFrame, rules: disclosure.DisclosureRules, value: str =
 def _secondary(df: pl.DataFrame, group_col: str, parts: tuple[str, ...], total: str,
                size_col: str) -> pl.DataFrame:
     """Within each member and period, a lone hidden cell among ``parts`` + ``total`` takes the
-    smallest shown part (by ``size_col``) with it (or the total when every part is shown)."""
+    smallest shown part (by ``size_col``) with it (or the total when every part is shown).
+    """
     out = []
     for _, g in df.group_by(KEYS, maintain_order=True):
         sub = g.filter(pl.col(group_col).is_in([*parts, total]))
@@ -215,7 +216,8 @@ def tables_from_returns(chosen: dict[str, dict[str, pl.DataFrame]], members: pl.
                         ) -> dict[str, pl.DataFrame] | None:
     """The network-metrics tables from members' returns alone (their ``network_*`` sheets and
     payment terms), shaped as :func:`lainbench.network.network_shared_tables` gives them, for
-    :func:`control`; ``None`` when no return holds them."""
+    :func:`control`; ``None`` when no return holds them.
+    """
     from lainbench.network import measures as M
     from lainbench.network import notebook as NB
 
@@ -233,7 +235,7 @@ def tables_from_returns(chosen: dict[str, dict[str, pl.DataFrame]], members: pl.
                                   for df in (spend, excluded, contracts))
     net = _network_rows(spend, ["period", "group", "dimension"],
                         ["value_gbp", "addressable_gbp", "unknown_gbp"])
-    pct = lambda c: pl.when(pl.col("addressable_gbp") != 0).then(  # noqa: E731
+    pct = lambda c: pl.when(pl.col("addressable_gbp") != 0).then(
         (100 * pl.col(c) / pl.col("addressable_gbp")).round(2))
     net = net.with_columns(pct("value_gbp").alias("share_pct"),
                            pct("unknown_gbp").alias("unknown_pct"),

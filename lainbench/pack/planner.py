@@ -46,7 +46,8 @@ class Plan:
 def _run_id(scope: str, notebook: str, member: str | None, internal: bool = False) -> str:
     """Where a run's outputs go: ``runs/...``, or ``internal/...`` for a run whose report reads
     invoices itself (``unsuppressed_ok``): it stays out of the shared pack (no link from the
-    index, no charts in ``charts/``, not in the workbook) and is marked for internal use."""
+    index, no charts in ``charts/``, not in the workbook) and is marked for internal use.
+    """
     root = "internal" if internal else "runs"
     return (f"{root}/network/{notebook}" if scope == "network"
             else f"{root}/members/{member}/{notebook}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import altair as alt
 import polars as pl
@@ -271,7 +272,8 @@ class Scorecard:
     def network_metrics(self) -> pl.DataFrame:
         """The twice-yearly action-plan metrics for the period (notebook 06's headline, from the
         pack's disclosure-controlled ``network_headline``): the member's row (and the network's),
-        or every member for the network overview; a row saying why when the pack has none."""
+        or every member for the network overview; a row saying why when the pack has none.
+        """
         if "network_headline" not in self.t:
             return pl.DataFrame({"status": ["not available"], "note": [
                 "the pack file names no network_sources (and no return holds network cells)"]})
@@ -284,7 +286,7 @@ class Scorecard:
         return h.select(pl.col("buyer_org_id").replace_strict(names, default=pl.col("buyer_org_id"))
                         .alias("member"), *cols).sort(pl.col("member") == "The network", "member")
 
-    NOTICE_LABELS = {
+    NOTICE_LABELS: ClassVar[dict[str, str]] = {
         "average_days": "Average days to pay (reg 38(2)(c)(i))",
         "paid_within_30_days_pct": "% paid in days 1-30 (reg 38(2)(c)(ii)(aa))",
         "paid_31_to_60_days_pct": "% paid in days 31-60 (bb)",
@@ -294,7 +296,8 @@ class Scorecard:
 
     def compliance_notice(self) -> pl.DataFrame:
         """The member's payments compliance notices: figures derived from its ledger (Procurement
-        Act invoices) beside the ones it published, measure by measure, per s.69 period."""
+        Act invoices) beside the ones it published, measure by measure, per s.69 period.
+        """
         if "compliance_notices" not in self.t or self.is_network:
             return pl.DataFrame({"status": ["not available"], "note": [
                 "per member only" if self.is_network else "no notice figures in this pack"]})

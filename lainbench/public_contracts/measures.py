@@ -75,7 +75,8 @@ def size_group(band: pl.Expr) -> pl.Expr:
 
 def sized_awards(awards: pl.DataFrame, report: pl.DataFrame | None = None) -> pl.DataFrame:
     """Awards with ``size_band``, ``size_source`` and ``size_group`` (from the match report when
-    given, else from the notice's ``scale``) and ``procedure_group``."""
+    given, else from the notice's ``scale``) and ``procedure_group``.
+    """
     if report is not None and report.height:
         rep = report.select("supplier_id", "supplier_name", "size_band", "size_source",
                             "companies_house_number", "match_method")

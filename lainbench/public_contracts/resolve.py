@@ -1,4 +1,4 @@
-"""Supplier resolution: which Companies House company is each award or spend supplier?
+"""Supplier resolution: which Companies House company each award or spend supplier is.
 
 In order, each supplier is matched
 
@@ -116,7 +116,7 @@ def load_manual_mapping(path: str | Path | None) -> pl.DataFrame:
 
 
 def _fuzzy(names: list[str], choices: pl.DataFrame, min_score: float) -> dict[str, tuple[str, float]]:
-    """name -> (companies_house_number, score) for the best candidate sharing the first word."""
+    """Name -> (companies_house_number, score) for the best candidate sharing the first word."""
     from rapidfuzz import fuzz, process
 
     by_word: dict[str, tuple[list[str], list[str]]] = {}
