@@ -217,10 +217,21 @@ def returns_section(returns: pl.DataFrame) -> str:
         rows.append(
             f"<tr><td>{_e(r['member_name'] or r['member_id'])}</td>"
             f'<td><span class="{cls}">{_e(RETURN_STATUS.get(word, word))}</span></td>'
-            f"<td>{_e(r['file'])}</td><td>{_e(r['approved_at'])}</td><td>{_e(approver)}</td>"
-            f"<td>{_e(r['schema_version'])}</td><td>{_e(r['note'])}</td></tr>")
-    return ("<h2>Members' returns</h2>" + head
-            + "<table><thead><tr><th>Member</th><th>Return</th><th>File</th><th>Approved</th>"
+            f'<td class="wrap small">{_e(r["file"])}</td>'
+            f'<td class="wrap small">{_e(r["approved_at"])}</td>'
+            f'<td class="wrap">{_e(approver)}</td>'
+            f'<td>{_e(r["schema_version"])}</td><td class="wrap">{_e(r["note"])}</td></tr>')
+    style = ("<style>table.returns{width:100%;table-layout:fixed}"
+             "table.returns td,table.returns th{white-space:normal;text-align:left;"
+             "vertical-align:top}table.returns td.wrap{overflow-wrap:anywhere}"
+             "table.returns td.small{font-size:85%}</style>"
+             '<colgroup><col style="width:18%"><col style="width:7%"><col style="width:20%">'
+             '<col style="width:12%"><col style="width:25%"><col style="width:6%">'
+             '<col style="width:12%"></colgroup>')
+    css, cols = style.split("</style>")
+    return ("<h2>Members' returns</h2>" + head + css + "</style>"
+            + '<table class="returns">' + cols + "<thead><tr><th>Member</th><th>Return</th>"
+            "<th>File</th><th>Approved</th>"
             "<th>Approved by</th><th>Schema</th><th>Note</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")
 
