@@ -39,6 +39,22 @@ LONG_TABLE_ROWS = 25  # longer tables can be sorted and searched (itables)
 
 # Explicit labels: where the convention would read badly. The unit is added by :func:`label`.
 LABELS: dict[str, str] = {
+    # the network's twice-yearly metrics (lainbench.network)
+    "addressable_gbp": "Addressable spend",
+    "msme_share_pct": "Share with MSMEs",
+    "msme_unknown_pct": "Spend with suppliers of unknown size",
+    "msme_upper_pct": "Share with MSMEs if every unknown were one",
+    "pledge_pct": "Pledge",
+    "pledge_status": "Against the pledge",
+    "diverse_led_share_pct": "Share with diverse-led suppliers",
+    "diverse_led_unknown_pct": "Spend with suppliers of unknown ownership",
+    "vcse_share_pct": "Share with VCSEs",
+    "london_share_pct": "Share with London-based suppliers",
+    "msme_contracts_contracts": "Contracts to MSMEs",
+    "msme_contracts_value_gbp": "Value of contracts to MSMEs",
+    "msme_cumulative_contracts": "Contracts to MSMEs since the base date",
+    "msme_cumulative_value_gbp": "Value of contracts to MSMEs since the base date",
+    "reserved_contracts": "Reserved contracts",
     "buyer_org_id": "Member id",
     "org_id": "Member id",
     "org_name": "Member",

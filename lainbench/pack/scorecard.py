@@ -283,8 +283,15 @@ class Scorecard:
         names = dict(zip(self.members["org_id"], self.members["org_name"], strict=True))
         names["network"] = "The network"
         cols = [c for c in self.NETWORK_COLUMNS if c in h.columns]
-        return h.select(pl.col("buyer_org_id").replace_strict(names, default=pl.col("buyer_org_id"))
+        wide = h.select(pl.col("buyer_org_id").replace_strict(names, default=pl.col("buyer_org_id"))
                         .alias("member"), *cols).sort(pl.col("member") == "The network", "member")
+        if self.is_network:
+            return wide
+        # one member beside the network: a measure a row reads better than 16 columns
+        rows = {"Measure": [pres.label(c) for c in cols]}
+        for r in wide.iter_rows(named=True):
+            rows[r["member"]] = [pres.format_value(r[c], c) for c in cols]
+        return pl.DataFrame(rows, schema={k: pl.String for k in rows})
 
     NOTICE_LABELS: ClassVar[dict[str, str]] = {
         "average_days": "Average days to pay (reg 38(2)(c)(i))",
