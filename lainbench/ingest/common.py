@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import polars as pl
 
@@ -63,14 +64,16 @@ class IngestResult:
         """Number of distinct source rows rejected."""
         return self.rejects["source_row"].n_unique() if self.rejects.height else 0
 
+    unit: ClassVar[str] = "rows"  # what is counted: rows of a file (releases for OCDS)
+
     def summary(self) -> str:
         """One line: rows read = accepted + rejected (+ skipped, by kind)."""
         skipped = sum(self.skipped.values())
         kinds = ", ".join(f"{v:,} {k}" for k, v in self.skipped.items() if v)
         tail = f" + {skipped:,} skipped ({kinds})" if skipped else ""
         return (
-            f"{self.source_file}: {self.rows_read:,} rows read = {self.accepted_rows:,} accepted"
-            f" + {self.rejected_rows:,} rejected{tail}"
+            f"{self.source_file}: {self.rows_read:,} {self.unit} read = {self.accepted_rows:,} "
+            f"accepted + {self.rejected_rows:,} rejected{tail}"
         )
 
     def output_paths(self, out_dir: str | Path) -> dict[str, Path]:

@@ -60,6 +60,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
 import polars as pl
 
@@ -107,16 +108,12 @@ class OcdsResult(IngestResult):
             return 0
         return self.rejects.select("source_file", "source_row").unique().height
 
+    unit: ClassVar[str] = "releases"
+
     def summary(self) -> str:
         """Releases read = accepted + rejected + skipped, then the table sizes."""
-        skipped = sum(self.skipped.values())
-        kinds = ", ".join(f"{v:,} {k}" for k, v in self.skipped.items() if v)
-        tail = f" + {skipped:,} skipped ({kinds})" if skipped else ""
-        return (
-            f"{self.source_file}: {self.rows_read:,} releases read = {self.accepted_rows:,} "
-            f"accepted + {self.rejected_rows:,} rejected{tail}; {self.accepted.height:,} award "
-            f"row(s), {self.suppliers.height:,} supplier(s), {self.buyers.height:,} buyer(s)"
-        )
+        return (f"{super().summary()}; {self.accepted.height:,} award row(s), "
+                f"{self.suppliers.height:,} supplier(s), {self.buyers.height:,} buyer(s)")
 
     def output_names(self) -> list[str]:
         """The files :meth:`write` creates in its folder."""
